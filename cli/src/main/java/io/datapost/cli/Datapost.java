@@ -1,0 +1,6 @@
+package io.datapost.cli;
+
+public class Datapost {
+    public static void main(String[] args) {
+    }
+}

@@ -1,0 +1,168 @@
+package io.datapost.schemas.config;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.datapost.schemas.kafka.Topic;
+
+/**
+ * An in-memory view of a compacted config topic (event types, partners), kept current by a background
+ * consumer without a group: every instance reads the whole topic from the beginning and then follows it,
+ * so a changed config takes effect within one poll, without a restart.
+ * A record that does not decode is logged (key only) and skipped; the previous value stays in force.
+ */
+public final class LiveTable<V> implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(LiveTable.class);
+
+    private final Topic<String, V> topic;
+    private final Map<String, Object> consumerConfig;
+    private final Map<String, V> values = new ConcurrentHashMap<>();
+    private final List<BiConsumer<String, V>> listeners = new CopyOnWriteArrayList<>();
+    private final CountDownLatch caughtUp = new CountDownLatch(1);
+    private volatile KafkaConsumer<byte[], byte[]> consumer;
+    private volatile boolean running = true;
+    private Thread thread;
+
+    public LiveTable(Topic<String, V> topic, String bootstrapServers) {
+        this(topic, Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+    }
+
+    public LiveTable(Topic<String, V> topic, Map<String, Object> extraConsumerConfig) {
+        this.topic = topic;
+        Map<String, Object> config = new HashMap<>(extraConsumerConfig);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "datapost-live-" + topic.name());
+        this.consumerConfig = config;
+    }
+
+    /** Starts following the topic. Returns at once; see {@link #awaitCaughtUp(Duration)}. */
+    public synchronized LiveTable<V> start() {
+        if (thread != null) {
+            return this;
+        }
+        thread = new Thread(this::run, "live-table-" + topic.name());
+        thread.setDaemon(true);
+        thread.start();
+        return this;
+    }
+
+    /** True once everything that was on the topic at start has been read. */
+    public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
+        return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public Optional<V> get(String key) {
+        return Optional.ofNullable(values.get(key));
+    }
+
+    public Map<String, V> snapshot() {
+        return Map.copyOf(values);
+    }
+
+    /** Called on the table's thread for every change; a null value means the key was deleted. */
+    public void onChange(BiConsumer<String, V> listener) {
+        listeners.add(listener);
+    }
+
+    private void run() {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerConfig, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            consumer = c;
+            List<TopicPartition> partitions = waitForPartitions(c);
+            if (partitions.isEmpty()) {
+                return;
+            }
+            c.assign(partitions);
+            c.seekToBeginning(partitions);
+            Map<TopicPartition, Long> endAtStart = c.endOffsets(partitions);
+            while (running) {
+                for (ConsumerRecord<byte[], byte[]> record : c.poll(Duration.ofMillis(200))) {
+                    apply(record);
+                }
+                if (caughtUp.getCount() > 0 && endAtStart.entrySet().stream()
+                        .allMatch(e -> c.position(e.getKey()) >= e.getValue())) {
+                    caughtUp.countDown();
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } catch (RuntimeException e) {
+            log.error("Config table {} stopped following its topic", topic.name(), e);
+        }
+    }
+
+    private List<TopicPartition> waitForPartitions(KafkaConsumer<byte[], byte[]> c) {
+        while (running) {
+            var infos = c.partitionsFor(topic.name(), Duration.ofSeconds(5));
+            if (infos != null && !infos.isEmpty()) {
+                return infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            }
+            log.info("Waiting for config topic {} to exist", topic.name());
+        }
+        return List.of();
+    }
+
+    private void apply(ConsumerRecord<byte[], byte[]> record) {
+        String key = record.key() == null ? null : topic.keyDeserializer().deserialize(topic.name(), record.key());
+        if (key == null) {
+            log.warn("Skipping keyless record on {} at offset {}", topic.name(), record.offset());
+            return;
+        }
+        V value;
+        try {
+            value = topic.valueDeserializer().deserialize(topic.name(), record.value());
+        } catch (SerializationException e) {
+            log.error("Skipping undecodable config {} on {} at offset {}: {}", key, topic.name(), record.offset(),
+                    e.getMessage());
+            return;
+        }
+        if (value == null) {
+            values.remove(key);
+        } else {
+            values.put(key, value);
+        }
+        for (BiConsumer<String, V> listener : listeners) {
+            try {
+                listener.accept(key, value);
+            } catch (RuntimeException e) {
+                log.warn("Config listener failed for {} {}", topic.name(), key, e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        if (thread != null) {
+            try {
+                thread.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -33,6 +34,8 @@ public final class LiveTable<V> implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(LiveTable.class);
 
+    private static final AtomicInteger CLIENT_SEQUENCE = new AtomicInteger();
+
     private final Topic<String, V> topic;
     private final Map<String, Object> consumerConfig;
     private final Map<String, V> values = new ConcurrentHashMap<>();
@@ -51,7 +54,10 @@ public final class LiveTable<V> implements AutoCloseable {
         Map<String, Object> config = new HashMap<>(extraConsumerConfig);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        config.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "datapost-live-" + topic.name());
+        // never let a reader create a config topic: it would be created without compaction
+        config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        config.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG,
+                "datapost-live-" + topic.name() + "-" + CLIENT_SEQUENCE.incrementAndGet());
         this.consumerConfig = config;
     }
 

@@ -1,0 +1,103 @@
+package io.datapost.ingest.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.datapost.schemas.AdvertiserRequest;
+import io.datapost.schemas.EventType;
+import io.datapost.schemas.Extraction;
+import io.datapost.schemas.VerdictRule;
+
+class LeadRulesTest {
+
+    private final LeadRules rules = new LeadRules();
+    private final EventType insuranceQuote = EventType.newBuilder()
+            .setId("insurance-quote")
+            .setRequiredFields(List.of("email", "phone", "first_name", "last_name", "zip"))
+            .setRequest(AdvertiserRequest.newBuilder().setUrl("http://127.0.0.1:1/").build())
+            .setRule(VerdictRule.newBuilder().build())
+            .setExtraction(Extraction.newBuilder().build())
+            .build();
+
+    private static LeadBody body(Map<String, String> fields, FieldProblem... problems) {
+        return new LeadBody(fields, List.of(problems));
+    }
+
+    private static Map<String, String> complete() {
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("email", "ana@example.org");
+        fields.put("phone", "5550102233");
+        fields.put("first_name", "Ana");
+        fields.put("last_name", "Silva");
+        fields.put("zip", "30301");
+        return fields;
+    }
+
+    @Test
+    void completeLeadHasNoProblems() {
+        assertThat(rules.check(insuranceQuote, body(complete()), null)).isEmpty();
+    }
+
+    @Test
+    void everyFailingFieldIsListedWithoutItsValue() {
+        Map<String, String> fields = complete();
+        fields.remove("phone");
+        fields.put("zip", "  ");
+        fields.put("first_name", "Ana\r\nX-Injected: 1");
+        fields.put("last_name", "Nul\u0000");
+        fields.put("note", "line\nCanary");
+
+        List<FieldProblem> problems = rules.check(insuranceQuote,
+                body(fields, new FieldProblem("address", "must be a single string, number or boolean")), null);
+
+        assertThat(problems).extracting(FieldProblem::field)
+                .containsExactlyInAnyOrder("address", "first_name", "last_name", "note", "phone", "zip");
+        assertThat(problems).extracting(FieldProblem::message)
+                .noneMatch(m -> m.contains("Ana") || m.contains("X-Injected") || m.contains("Nul") || m.contains("Canary"));
+    }
+
+    @Test
+    void requiredFieldWithAnotherProblemIsReportedOnce() {
+        Map<String, String> fields = complete();
+        fields.remove("zip");
+
+        List<FieldProblem> problems = rules.check(insuranceQuote,
+                body(fields, new FieldProblem("zip", "must appear only once")), null);
+
+        assertThat(problems).containsExactly(new FieldProblem("zip", "must appear only once"));
+    }
+
+    @Test
+    void everyControlCharacterButTabIsAFormatError() {
+        for (String bad : new String[] {"a\rb", "a\nb", "a\u0000b", "a\u001bb", "a\u007fb", "a\u0085b"}) {
+            Map<String, String> fields = complete();
+            fields.put("first_name", bad);
+
+            assertThat(rules.check(insuranceQuote, body(fields), null)).as(bad.codePoints().boxed().toList().toString())
+                    .extracting(FieldProblem::field).containsExactly("first_name");
+        }
+    }
+
+    @Test
+    void tabEmojiAndRightToLeftTextAreFine() {
+        Map<String, String> fields = complete();
+        fields.put("first_name", "נועה 🌟");
+        fields.put("last_name", "a\tb");
+
+        assertThat(rules.check(insuranceQuote, body(fields), null)).isEmpty();
+    }
+
+    @Test
+    void idempotencyKeyIsOneToTwoHundredPrintableCharacters() {
+        assertThat(rules.check(insuranceQuote, body(complete()), "k".repeat(200))).isEmpty();
+        for (String bad : new String[] {"k".repeat(201), "", "  ", "a\r\nb"}) {
+            assertThat(rules.check(insuranceQuote, body(complete()), bad)).as(bad)
+                    .extracting(FieldProblem::field).containsExactly(LeadRules.IDEMPOTENCY_KEY_HEADER);
+        }
+    }
+}

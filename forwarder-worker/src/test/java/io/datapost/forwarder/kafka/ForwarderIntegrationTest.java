@@ -1,0 +1,305 @@
+package io.datapost.forwarder.kafka;
+
+import static io.datapost.forwarder.Fixtures.eventType;
+import static io.datapost.forwarder.Fixtures.lead;
+import static io.datapost.forwarder.Fixtures.request;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import mockwebserver3.Dispatcher;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.coordinator.group.GroupCoordinatorConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.kafka.support.serializer.DeserializationException;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+
+import io.datapost.forwarder.ForwarderApplication;
+import io.datapost.forwarder.config.EventTypeCatalog;
+import io.datapost.forwarder.config.InactiveEventTypeException;
+import io.datapost.forwarder.config.UnknownEventTypeException;
+import io.datapost.forwarder.http.RequestRenderException;
+import io.datapost.forwarder.service.ForwarderMetrics;
+import io.datapost.schemas.AdvertiserResponse;
+import io.datapost.schemas.EventType;
+import io.datapost.schemas.FailureClass;
+import io.datapost.schemas.LeadSubmitted;
+import io.datapost.schemas.kafka.DeadLetters;
+import io.datapost.schemas.kafka.Topics;
+
+/** The whole service on a real KRaft broker, calling a MockWebServer advertiser. */
+@Tag("integration")
+class ForwarderIntegrationTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private static EmbeddedKafkaKraftBroker broker;
+    private static MockWebServer advertiser;
+    private static final Map<String, List<RecordedRequest>> requestsByPath = new ConcurrentHashMap<>();
+    private static KafkaProducer<String, EventType> configProducer;
+    private static KafkaProducer<String, LeadSubmitted> leadProducer;
+    private static KafkaProducer<byte[], byte[]> rawProducer;
+    private static TopicRecorder<String, AdvertiserResponse> responses;
+    private static ConfigurableApplicationContext app;
+
+    @BeforeAll
+    static void startBrokerAdvertiserAndService() throws Exception {
+        broker = new EmbeddedKafkaKraftBroker(1, 1);
+        broker.brokerProperty(GroupCoordinatorConfig.GROUP_INITIAL_REBALANCE_DELAY_MS_CONFIG, "0");
+        broker.afterPropertiesSet();
+        broker.addTopics(Topics.all().stream().map(t -> t.newTopic((short) 1)).toArray(NewTopic[]::new));
+
+        advertiser = new MockWebServer();
+        advertiser.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                requestsByPath.computeIfAbsent(request.getUrl().encodedPath(), p -> new CopyOnWriteArrayList<>())
+                        .add(request);
+                return new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json")
+                        .body("{\"status\":\"accepted\"}").build();
+            }
+        });
+        advertiser.start();
+
+        Map<String, Object> producerConfig = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
+                ProducerConfig.ACKS_CONFIG, "all");
+        configProducer = new KafkaProducer<>(producerConfig, Topics.EVENT_TYPES.keySerializer(),
+                Topics.EVENT_TYPES.valueSerializer());
+        leadProducer = new KafkaProducer<>(producerConfig, Topics.LEADS.keySerializer(),
+                Topics.LEADS.valueSerializer());
+        rawProducer = new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer());
+        responses = new TopicRecorder<>(Topics.ADVERTISER_RESPONSES, bootstrap());
+
+        publish(eventType("it-basic", request(advertiser.url("/it/basic").toString()).setIdempotent(true).build()));
+        publish(eventType("it-after", request(advertiser.url("/it/after").toString()).build()));
+        EventType inactive = eventType("it-inactive", request(advertiser.url("/it/inactive").toString()).build());
+        inactive.setActive(false);
+        publish(inactive);
+        publish(eventType("it-bad-header", request(advertiser.url("/it/bad-header").toString())
+                .setHeaders(Map.of("X-Api-Key", "k\r\nX-Injected: 1")).build()));
+
+        // overrides as arguments: they must beat the module's own forwarder-worker.yml
+        app = ForwarderApplication.builder().run(
+                "--spring.kafka.bootstrap-servers=" + bootstrap(),
+                "--server.port=0",
+                "--datapost.forwarder.concurrency=3",
+                "--datapost.forwarder.retry-backoff-base=10ms",
+                "--datapost.forwarder.retry-backoff-max=50ms",
+                "--datapost.forwarder.unknown-event-type-grace=200ms",
+                "--datapost.forwarder.error-retry-interval=100ms");
+    }
+
+    @AfterAll
+    static void stopAll() {
+        if (app != null) {
+            app.close();
+        }
+        for (AutoCloseable closeable : new AutoCloseable[] {responses, configProducer, leadProducer, rawProducer,
+                advertiser}) {
+            try {
+                if (closeable != null) {
+                    closeable.close();
+                }
+            } catch (Exception e) {
+                // best effort
+            }
+        }
+        if (broker != null) {
+            broker.destroy();
+        }
+    }
+
+    @Test
+    void everyLeadEndsWithExactlyOneFinalResponseAfterOneAdvertiserCall() {
+        // Given 20 leads for an event type whose advertiser accepts
+        List<String> ids = IntStream.rangeClosed(1, 20).mapToObj(i -> "basic-" + i).toList();
+
+        // When
+        ids.forEach(id -> leadProducer.send(new ProducerRecord<>(Topics.LEADS.name(), id,
+                lead(id, "it-basic", Map.of("first_name", "Ann", "zip", "10001")))));
+        leadProducer.flush();
+
+        // Then each gets its final response
+        await().atMost(WAIT).pollInSameThread()
+                .until(() -> finalResponsesBySubmission().keySet().containsAll(ids));
+        Map<String, List<AdvertiserResponse>> finals = finalResponsesBySubmission();
+        assertThat(ids).allSatisfy(id -> assertThat(finals.get(id)).singleElement().satisfies(response -> {
+            assertThat(response.getAttempt()).isEqualTo(1);
+            assertThat(response.getFailureClass()).isEqualTo(FailureClass.NONE);
+            assertThat(response.getHttpStatus()).isEqualTo(200);
+            assertThat(response.getEventTypeId()).isEqualTo("it-basic");
+        }));
+        // and the advertiser was called once per lead, with the lead's idempotency key
+        List<RecordedRequest> calls = requestsByPath.getOrDefault("/it/basic", List.of());
+        assertThat(calls).hasSize(20);
+        assertThat(calls).extracting(r -> r.getHeaders().get("Idempotency-Key"))
+                .containsExactlyInAnyOrderElementsOf(ids.stream().map(id -> "dp-" + id).toList());
+        MeterRegistry registry = app.getBean(MeterRegistry.class);
+        assertThat(registry.get(ForwarderMetrics.CALLS).tag("eventType", "it-basic").tag("failureClass", "NONE")
+                .counter().count()).isEqualTo(20);
+    }
+
+    @Test
+    void undecodableAndUnprocessableLeadsAreDeadLetteredOnceAndLaterLeadsStillFlow() throws Exception {
+        // Given, in one partition: garbage, an empty value, leads for an unknown event type, an inactive one and
+        // one whose request would carry a CR/LF header, then a good lead
+        byte[] garbage = "this is not avro".getBytes(StandardCharsets.UTF_8);
+        LeadSubmitted unknown = lead("dlt-unknown", "no-such-type", Map.of("zip", "10001"));
+        LeadSubmitted inactive = lead("dlt-inactive", "it-inactive", Map.of("zip", "10001"));
+        RecordMetadata garbageSent = rawProducer.send(new ProducerRecord<>(Topics.LEADS.name(), 0,
+                "dlt-garbage".getBytes(StandardCharsets.UTF_8), garbage)).get();
+        rawProducer.send(new ProducerRecord<>(Topics.LEADS.name(), 0, "dlt-empty".getBytes(StandardCharsets.UTF_8),
+                null)).get();
+        leadProducer.send(new ProducerRecord<>(Topics.LEADS.name(), 0, "dlt-unknown", unknown)).get();
+        leadProducer.send(new ProducerRecord<>(Topics.LEADS.name(), 0, "dlt-inactive", inactive)).get();
+        leadProducer.send(new ProducerRecord<>(Topics.LEADS.name(), 0, "dlt-render",
+                lead("dlt-render", "it-bad-header", Map.of("zip", "10001")))).get();
+        leadProducer.send(new ProducerRecord<>(Topics.LEADS.name(), 0, "dlt-after",
+                lead("dlt-after", "it-after", Map.of("zip", "10001")))).get();
+
+        // When the good lead behind them has been delivered
+        await().atMost(WAIT).pollInSameThread()
+                .until(() -> finalResponsesBySubmission().containsKey("dlt-after"));
+
+        // Then the bad records are on the dead-letter topic, once each, with the cause
+        Map<String, List<ConsumerRecord<byte[], byte[]>>> deadLetters;
+        try (TopicRecorder<byte[], byte[]> recorder = new TopicRecorder<>(Topics.DEAD_LETTERS, bootstrap())) {
+            deadLetters = recorder.readToEnd().stream()
+                    .collect(Collectors.groupingBy(r -> new String(r.key(), StandardCharsets.UTF_8)));
+        }
+        assertThat(deadLetters.get("dlt-garbage")).singleElement().satisfies(record -> {
+            assertThat(record.value()).isEqualTo(garbage);
+            assertThat(header(record, DeadLetters.CAUSE_CLASS)).isEqualTo(DeserializationException.class.getName());
+            assertThat(header(record, DeadLetters.CAUSE_MESSAGE)).contains("LeadSubmitted");
+            assertThat(header(record, DeadLetters.ORIGINAL_TOPIC)).isEqualTo(Topics.LEADS.name());
+            assertThat(header(record, DeadLetters.ORIGINAL_PARTITION)).isEqualTo("0");
+            assertThat(header(record, DeadLetters.ORIGINAL_OFFSET)).isEqualTo(String.valueOf(garbageSent.offset()));
+            assertThat(header(record, DeadLetters.SERVICE)).isEqualTo("forwarder-worker");
+        });
+        assertThat(deadLetters.get("dlt-unknown")).singleElement().satisfies(record -> {
+            assertThat(Topics.LEADS.valueDeserializer().deserialize(Topics.LEADS.name(), record.value()))
+                    .isEqualTo(unknown);
+            assertThat(header(record, DeadLetters.CAUSE_CLASS)).isEqualTo(UnknownEventTypeException.class.getName());
+            assertThat(header(record, DeadLetters.CAUSE_MESSAGE)).contains("no-such-type");
+            assertThat(header(record, DeadLetters.SERVICE)).isEqualTo("forwarder-worker");
+        });
+        assertThat(deadLetters.get("dlt-inactive")).singleElement().satisfies(record -> assertThat(
+                header(record, DeadLetters.CAUSE_CLASS)).isEqualTo(InactiveEventTypeException.class.getName()));
+        assertThat(deadLetters.get("dlt-render")).singleElement().satisfies(record -> {
+            assertThat(header(record, DeadLetters.CAUSE_CLASS)).isEqualTo(RequestRenderException.class.getName());
+            assertThat(header(record, DeadLetters.CAUSE_MESSAGE)).contains("X-Api-Key").doesNotContain("X-Injected");
+        });
+        assertThat(deadLetters.get("dlt-empty")).singleElement().satisfies(record -> {
+            assertThat(record.value()).isNull();
+            assertThat(header(record, DeadLetters.CAUSE_CLASS)).isEqualTo(InvalidLeadException.class.getName());
+        });
+        // and nothing was sent for them
+        assertThat(finalResponsesBySubmission()).doesNotContainKeys("dlt-garbage", "dlt-empty", "dlt-unknown",
+                "dlt-inactive", "dlt-render");
+        assertThat(requestsByPath).doesNotContainKeys("/it/inactive", "/it/bad-header");
+    }
+
+    @Test
+    void changedEventTypeAppliesToTheNextLeadWithoutRestart() {
+        // Given version 1 of an event type
+        String url = advertiser.url("/it/live").toString();
+        publish(eventType("it-live", request(url).setHeaders(Map.of("X-Config-Version", "1")).build()));
+        awaitConfigVersion("1");
+        send("live-1", "it-live");
+        await().atMost(WAIT).until(() -> requestsByPath.getOrDefault("/it/live", List.of()).size() == 1);
+
+        // When it changes
+        publish(eventType("it-live", request(url).setHeaders(Map.of("X-Config-Version", "2")).build()));
+        awaitConfigVersion("2");
+        send("live-2", "it-live");
+
+        // Then the next lead is sent as the new version says
+        await().atMost(WAIT).until(() -> requestsByPath.getOrDefault("/it/live", List.of()).size() == 2);
+        assertThat(requestsByPath.get("/it/live")).extracting(r -> r.getHeaders().get("X-Config-Version"))
+                .containsExactly("1", "2");
+    }
+
+    @Test
+    void actuatorExposesHealthAndForwarderMetricsOnly() throws Exception {
+        // Given a lead went through, so the call metrics exist
+        send("metrics-1", "it-after");
+        await().atMost(WAIT).pollInSameThread()
+                .until(() -> finalResponsesBySubmission().containsKey("metrics-1"));
+        String base = "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port") + "/actuator/";
+        OkHttpClient http = new OkHttpClient();
+
+        // When / Then
+        try (Response health = http.newCall(new Request.Builder().url(base + "health").build()).execute()) {
+            assertThat(health.code()).isEqualTo(200);
+        }
+        try (Response prometheus = http.newCall(new Request.Builder().url(base + "prometheus").build()).execute()) {
+            assertThat(prometheus.code()).isEqualTo(200);
+            assertThat(prometheus.body().string()).contains("datapost_forwarder_calls_total{",
+                    "datapost_forwarder_call_latency_seconds_bucket{", "datapost_forwarder_calls_in_flight");
+        }
+        try (Response env = http.newCall(new Request.Builder().url(base + "env").build()).execute()) {
+            assertThat(env.code()).isEqualTo(404);
+        }
+    }
+
+    private static void awaitConfigVersion(String version) {
+        EventTypeCatalog catalog = app.getBean(EventTypeCatalog.class);
+        await().atMost(WAIT).until(() -> catalog.find("it-live")
+                .map(t -> version.equals(t.getRequest().getHeaders().get("X-Config-Version"))).orElse(false));
+    }
+
+    private static void send(String submissionId, String eventTypeId) {
+        leadProducer.send(new ProducerRecord<>(Topics.LEADS.name(), submissionId,
+                lead(submissionId, eventTypeId, Map.of("zip", "10001"))));
+        leadProducer.flush();
+    }
+
+    private static Map<String, List<AdvertiserResponse>> finalResponsesBySubmission() {
+        return responses.readToEnd().stream().map(ConsumerRecord::value).filter(AdvertiserResponse::getFinalAttempt)
+                .collect(Collectors.groupingBy(AdvertiserResponse::getSubmissionId));
+    }
+
+    private static void publish(EventType eventType) {
+        try {
+            configProducer.send(new ProducerRecord<>(Topics.EVENT_TYPES.name(), eventType.getId(), eventType)).get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String header(ConsumerRecord<?, ?> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    private static String bootstrap() {
+        return broker.getBrokersAsString();
+    }
+
+}

@@ -1,0 +1,292 @@
+package io.datapost.forwarder.service;
+
+import static io.datapost.forwarder.Fixtures.eventType;
+import static io.datapost.forwarder.Fixtures.lead;
+import static io.datapost.forwarder.Fixtures.request;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import mockwebserver3.junit5.StartStop;
+import okio.Buffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.datapost.forwarder.http.AdvertiserClient;
+import io.datapost.forwarder.http.AdvertiserRequestRenderer;
+import io.datapost.schemas.AdvertiserResponse;
+import io.datapost.schemas.EventType;
+import io.datapost.schemas.FailureClass;
+import io.datapost.schemas.LeadSubmitted;
+
+/** The forwarder against a real HTTP server: what the advertiser receives and which attempts are published. */
+class LeadForwarderHttpTest {
+
+    private static final String HEBREW_EMOJI = "שלום 😀";
+    private static final int MAX_BODY_BYTES = 1024;
+
+    @StartStop
+    private final MockWebServer server = new MockWebServer();
+
+    private final List<AdvertiserResponse> published = new CopyOnWriteArrayList<>();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final AdvertiserClient client = new AdvertiserClient(AdvertiserClient.newSharedClient(), MAX_BODY_BYTES,
+            List.of("Content-Type", "Retry-After"));
+    private final LeadForwarder forwarder = new LeadForwarder(new AdvertiserRequestRenderer(), client,
+            published::add, new RetryPolicy(Duration.ofMillis(10), Duration.ofMillis(50)),
+            new ForwarderMetrics(registry), new Random(1));
+
+    @AfterEach
+    void closeClient() {
+        client.close();
+    }
+
+    @Test
+    void advertiserReceivesMethodPathContentTypeHeadersAndExactUtf8JsonBytes() throws Exception {
+        // Given an advertiser that accepts
+        server.enqueue(new MockResponse.Builder().code(201).addHeader("Content-Type", "application/json")
+                .addHeader("X-Secret-Echo", "not recorded").body("{\"status\":\"accepted\",\"lead_id\":\"L1\"}")
+                .build());
+        EventType type = eventType("insurance-quote", request(server.url("/v1/leads").toString())
+                .setHeaders(Map.of("X-Api-Key", "test-key")).setFieldMapping(Map.of("firstName", "first_name",
+                        "email", "email")).build());
+        LeadSubmitted lead = lead("sub-1", "insurance-quote",
+                Map.of("first_name", HEBREW_EMOJI, "email", "a@example.com", "phone", "5550001111"));
+
+        // When
+        forwarder.forward(lead, type);
+
+        // Then the advertiser got exactly this request
+        RecordedRequest received = server.takeRequest(5, TimeUnit.SECONDS);
+        assertThat(received.getMethod()).isEqualTo("POST");
+        assertThat(received.getUrl().encodedPath()).isEqualTo("/v1/leads");
+        assertThat(received.getHeaders().get("Content-Type")).isEqualTo("application/json; charset=UTF-8");
+        assertThat(received.getHeaders().get("X-Api-Key")).isEqualTo("test-key");
+        assertThat(received.getHeaders().get("Idempotency-Key")).isEqualTo("dp-sub-1");
+        assertThat(received.getBody().toByteArray()).isEqualTo(
+                ("{\"email\":\"a@example.com\",\"firstName\":\"" + HEBREW_EMOJI + "\"}")
+                        .getBytes(StandardCharsets.UTF_8));
+
+        // and one final response describes the answer
+        assertThat(published).singleElement().satisfies(response -> {
+            assertThat(response.getSubmissionId()).isEqualTo("sub-1");
+            assertThat(response.getEventTypeId()).isEqualTo("insurance-quote");
+            assertThat(response.getPartnerId()).isEqualTo("demo-partner");
+            assertThat(response.getAttempt()).isEqualTo(1);
+            assertThat(response.getFinalAttempt()).isTrue();
+            assertThat(response.getRequestId()).isEqualTo(received.getHeaders().get("X-Request-Id")).isNotBlank();
+            assertThat(response.getFailureClass()).isEqualTo(FailureClass.NONE);
+            assertThat(response.getHttpStatus()).isEqualTo(201);
+            assertThat(response.getContentType()).isEqualTo("application/json");
+            assertThat(response.getHeaders()).containsExactly(Map.entry("Content-Type", "application/json"));
+            assertThat(StandardCharsets.UTF_8.decode(response.getBody()).toString())
+                    .isEqualTo("{\"status\":\"accepted\",\"lead_id\":\"L1\"}");
+            assertThat(response.getBodyTruncated()).isFalse();
+            assertThat(response.getLatencyMillis()).isNotNegative();
+            assertThat(response.getRespondedAt()).isNotNull();
+        });
+        assertThat(registry.get(ForwarderMetrics.CALLS).tag("eventType", "insurance-quote")
+                .tag("failureClass", "NONE").counter().count()).isEqualTo(1);
+        assertThat(registry.get(ForwarderMetrics.CALL_LATENCY).tag("eventType", "insurance-quote").timer().count())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void formBodyReachesTheAdvertiserAsUtf8PercentEncoding() throws Exception {
+        server.enqueue(new MockResponse.Builder().code(200).body("ok").build());
+        EventType type = eventType("form", request(server.url("/post").toString()).setBodyFormat("FORM").build());
+
+        forwarder.forward(lead("sub-1", "form", Map.of("first_name", HEBREW_EMOJI)), type);
+
+        RecordedRequest received = server.takeRequest(5, TimeUnit.SECONDS);
+        assertThat(received.getHeaders().get("Content-Type")).isEqualTo("application/x-www-form-urlencoded");
+        assertThat(received.getBody().utf8()).isEqualTo("first_name=%D7%A9%D7%9C%D7%95%D7%9D+%F0%9F%98%80");
+        assertThat(URLDecoder.decode(received.getBody().utf8().substring("first_name=".length()),
+                StandardCharsets.UTF_8)).isEqualTo(HEBREW_EMOJI);
+    }
+
+    @Test
+    void getSendsTheFieldsInTheQueryString() throws Exception {
+        server.enqueue(new MockResponse.Builder().code(200).body("SUCCESS").build());
+        EventType type = eventType("get", request(server.url("/add_lead?source=dp").toString()).setMethod("GET")
+                .build());
+
+        forwarder.forward(lead("sub-1", "get", Map.of("first_name", HEBREW_EMOJI)), type);
+
+        RecordedRequest received = server.takeRequest(5, TimeUnit.SECONDS);
+        assertThat(received.getMethod()).isEqualTo("GET");
+        assertThat(received.getUrl().queryParameter("source")).isEqualTo("dp");
+        assertThat(received.getUrl().queryParameter("first_name")).isEqualTo(HEBREW_EMOJI);
+        assertThat(received.getBodySize()).isZero();
+    }
+
+    @Test
+    void idempotentAdvertiserAnswering503ThenOkGetsTwoAttemptsAndOnlyTheSecondIsFinal() throws Exception {
+        // Given
+        server.enqueue(new MockResponse.Builder().code(503).body("busy").build());
+        server.enqueue(new MockResponse.Builder().code(200).body("ok").build());
+        EventType type = eventType("et", request(server.url("/leads").toString()).setIdempotent(true).build());
+
+        // When
+        forwarder.forward(lead("sub-7", "et", Map.of("zip", "10001")), type);
+
+        // Then
+        assertThat(published).extracting(AdvertiserResponse::getAttempt, AdvertiserResponse::getFinalAttempt,
+                        AdvertiserResponse::getFailureClass, AdvertiserResponse::getHttpStatus)
+                .containsExactly(tuple(1, false, FailureClass.HTTP_5XX, 503),
+                        tuple(2, true, FailureClass.NONE, 200));
+        RecordedRequest first = server.takeRequest(5, TimeUnit.SECONDS);
+        RecordedRequest second = server.takeRequest(5, TimeUnit.SECONDS);
+        assertThat(second.getHeaders().get("Idempotency-Key")).isEqualTo(first.getHeaders().get("Idempotency-Key"))
+                .isEqualTo("dp-sub-7");
+        assertThat(first.getHeaders().get("X-Request-Id")).isEqualTo(published.get(0).getRequestId());
+        assertThat(second.getHeaders().get("X-Request-Id")).isEqualTo(published.get(1).getRequestId())
+                .isNotEqualTo(first.getHeaders().get("X-Request-Id"));
+    }
+
+    @Test
+    void nonIdempotentAdvertiserAnswering503GetsOneFinalAttempt() {
+        server.enqueue(new MockResponse.Builder().code(503).body("busy").build());
+        server.enqueue(new MockResponse.Builder().code(200).body("ok").build());
+        EventType type = eventType("et", request(server.url("/leads").toString()).setIdempotent(false).build());
+
+        forwarder.forward(lead("sub-1", "et", Map.of()), type);
+
+        assertThat(published).singleElement().satisfies(response -> {
+            assertThat(response.getFinalAttempt()).isTrue();
+            assertThat(response.getFailureClass()).isEqualTo(FailureClass.HTTP_5XX);
+            assertThat(response.getFailureMessage()).isEqualTo("HTTP 503");
+        });
+        assertThat(server.getRequestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void throttledAdvertiserIsRetriedWithinTheCapAndItsRetryAfterIsRecorded() {
+        // Given a 429 asking for a wait far above the (test) cap of 50 ms
+        server.enqueue(new MockResponse.Builder().code(429).addHeader("Retry-After", "120").build());
+        server.enqueue(new MockResponse.Builder().code(200).body("ok").build());
+        EventType type = eventType("et", request(server.url("/leads").toString()).setIdempotent(true).build());
+        long start = System.nanoTime();
+
+        // When
+        forwarder.forward(lead("sub-1", "et", Map.of()), type);
+
+        // Then
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        assertThat(published).extracting(AdvertiserResponse::getFailureClass)
+                .containsExactly(FailureClass.HTTP_429, FailureClass.NONE);
+        assertThat(published.get(0).getHeaders()).containsEntry("Retry-After", "120");
+    }
+
+    @Test
+    void redirectIsTheAdvertisersAnswerAndIsNotFollowed() {
+        server.enqueue(new MockResponse.Builder().code(302).addHeader("Location", "/elsewhere").build());
+        EventType type = eventType("et", request(server.url("/leads").toString()).setIdempotent(true).build());
+
+        forwarder.forward(lead("sub-1", "et", Map.of()), type);
+
+        assertThat(published).singleElement().satisfies(response -> {
+            assertThat(response.getHttpStatus()).isEqualTo(302);
+            assertThat(response.getFailureClass()).isEqualTo(FailureClass.NONE);
+            assertThat(response.getFinalAttempt()).isTrue();
+        });
+        assertThat(server.getRequestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void refusedConnectionIsRetriedUpToMaxAttemptsEvenWhenNotIdempotent() throws IOException {
+        // Given a port nobody listens on
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        EventType type = eventType("et", request("http://127.0.0.1:" + closedPort + "/leads").setIdempotent(false)
+                .setMaxAttempts(3).build());
+
+        // When
+        forwarder.forward(lead("sub-1", "et", Map.of()), type);
+
+        // Then every attempt is published, the last one final
+        assertThat(published).extracting(AdvertiserResponse::getAttempt, AdvertiserResponse::getFinalAttempt,
+                        AdvertiserResponse::getFailureClass)
+                .containsExactly(tuple(1, false, FailureClass.CONNECT),
+                        tuple(2, false, FailureClass.CONNECT),
+                        tuple(3, true, FailureClass.CONNECT));
+        assertThat(published).allSatisfy(response -> {
+            assertThat(response.getHttpStatus()).isNull();
+            assertThat(response.getBody()).isNull();
+            assertThat(response.getFailureMessage()).isNotBlank();
+        });
+        assertThat(registry.get(ForwarderMetrics.CALLS).tag("failureClass", "CONNECT").counter().count())
+                .isEqualTo(3);
+    }
+
+    @Test
+    void advertiserSlowerThanTheCallTimeoutIsATimeoutAndNotRetriedWhenNotIdempotent() {
+        // Given headers that come long after the 200 ms call timeout
+        server.enqueue(new MockResponse.Builder().code(200).headersDelay(1500, TimeUnit.MILLISECONDS).body("late")
+                .build());
+        EventType type = eventType("et", request(server.url("/slow").toString()).setTimeoutMillis(200)
+                .setIdempotent(false).build());
+        long start = System.nanoTime();
+
+        // When
+        forwarder.forward(lead("sub-1", "et", Map.of()), type);
+
+        // Then
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1200));
+        assertThat(published).singleElement().satisfies(response -> {
+            assertThat(response.getFailureClass()).isEqualTo(FailureClass.TIMEOUT);
+            assertThat(response.getFinalAttempt()).isTrue();
+            assertThat(response.getHttpStatus()).isNull();
+        });
+    }
+
+    @Test
+    void endlessThrottledBodyIsTruncatedAtTheLimitInBoundedTime() {
+        // Given 1 MiB trickling at 1 KiB per 20 ms: reading it all would take about 20 s
+        Buffer huge = new Buffer().write(new byte[1 << 20]);
+        server.enqueue(new MockResponse.Builder().code(200).body(huge).throttleBody(1024, 20, TimeUnit.MILLISECONDS)
+                .build());
+        EventType type = eventType("et", request(server.url("/big").toString()).setTimeoutMillis(10_000).build());
+        long start = System.nanoTime();
+
+        // When
+        forwarder.forward(lead("sub-1", "et", Map.of()), type);
+
+        // Then
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        assertThat(published).singleElement().satisfies(response -> {
+            assertThat(response.getFailureClass()).isEqualTo(FailureClass.NONE);
+            assertThat(response.getBody().remaining()).isEqualTo(MAX_BODY_BYTES);
+            assertThat(response.getBodyTruncated()).isTrue();
+        });
+    }
+
+    @Test
+    void bodyExactlyAtTheLimitIsNotMarkedTruncated() {
+        server.enqueue(new MockResponse.Builder().code(200).body("x".repeat(MAX_BODY_BYTES)).build());
+        EventType type = eventType("et", request(server.url("/exact").toString()).build());
+
+        forwarder.forward(lead("sub-1", "et", Map.of()), type);
+
+        assertThat(published).singleElement().satisfies(response -> {
+            assertThat(response.getBody().remaining()).isEqualTo(MAX_BODY_BYTES);
+            assertThat(response.getBodyTruncated()).isFalse();
+        });
+    }
+}

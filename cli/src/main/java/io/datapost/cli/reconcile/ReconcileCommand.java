@@ -1,0 +1,125 @@
+package io.datapost.cli.reconcile;
+
+import java.io.PrintWriter;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+import io.datapost.cli.ExitCodes;
+import io.datapost.schemas.kafka.Topics;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code datapost reconcile}: do the database tables conversion-sink wrote agree with the topics the validator
+ * wrote? Per submission it compares the current outcome (revision and verdict), the conversions that stand and
+ * the sum of the payout events per currency, and checks on the topics that this sum is the current payout.
+ * Exit 0 when everything agrees, 1 when anything does not.
+ */
+@Command(name = "reconcile", mixinStandardHelpOptions = true,
+        description = "Compare the outcome, conversion and payout topics (committed records, read to their end) "
+                + "with conversion-sink's database, submission by submission; exit 1 on any disagreement.")
+public final class ReconcileCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092",
+            description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
+    String bootstrapServers;
+
+    @Option(names = "--jdbc-url", required = true,
+            description = "conversion-sink's database, e.g. jdbc:postgresql://localhost:5432/datapost.")
+    String jdbcUrl;
+
+    @Option(names = "--jdbc-user", defaultValue = "${env:DATAPOST_JDBC_USER:-datapost}",
+            description = "Database user (default: $DATAPOST_JDBC_USER, else datapost).")
+    String jdbcUser;
+
+    @Option(names = "--jdbc-password", defaultValue = "${env:DATAPOST_JDBC_PASSWORD:-}",
+            description = "Database password (default: $DATAPOST_JDBC_PASSWORD; prefer it: arguments show in ps).")
+    String jdbcPassword;
+
+    @Option(names = "--sink-group", defaultValue = "datapost-sink",
+            description = "conversion-sink's consumer group, to tell lag from loss (default: ${DEFAULT-VALUE}).")
+    String sinkGroup;
+
+    @Option(names = "--max-listed", defaultValue = "100",
+            description = "Disagreements printed at most (all are counted; default: ${DEFAULT-VALUE}).")
+    int maxListed;
+
+    @Option(names = "--timeout", defaultValue = "120",
+            description = "Seconds allowed to read each topic to its end (default: ${DEFAULT-VALUE}).")
+    long timeoutSeconds;
+
+    @Override
+    public Integer call() throws SQLException {
+        PrintWriter out = spec.commandLine().getOut();
+        Duration timeout = Duration.ofSeconds(timeoutSeconds);
+
+        TopicBooks.Result topics = new TopicBooks(bootstrapServers, timeout).read();
+        out.printf("topics:   %d records (%d undecodable) in %s, %s, %s, %s at %s: %d submissions%n",
+                topics.records(), topics.undecodable(), Topics.LEAD_OUTCOMES.name(), Topics.CONVERSIONS.name(),
+                Topics.CONVERSION_REVERSALS.name(), Topics.PAYOUTS.name(), bootstrapServers, topics.books().size());
+        Books database = new DatabaseBooks(jdbcUrl, jdbcUser, jdbcPassword == null ? "" : jdbcPassword).read();
+        out.printf("database: %s (user %s): %d submissions%n", jdbcUrl, jdbcUser, database.size());
+
+        List<Reconciliation.Disagreement> disagreements = Reconciliation.compare(topics.books(), database);
+        disagreements.stream().limit(Math.max(0, maxListed)).forEach(d -> out.println("DISAGREE " + d));
+        if (disagreements.size() > maxListed) {
+            out.printf("... and %d more%n", disagreements.size() - maxListed);
+        }
+        Map<String, Long> byAspect = new TreeMap<>();
+        disagreements.forEach(d -> byAspect.merge(d.aspect(), 1L, Long::sum));
+        long submissions = disagreements.stream().map(Reconciliation.Disagreement::submissionId).distinct().count();
+        out.printf("%s: %d submissions checked, %d disagree%s%n", disagreements.isEmpty() ? "OK" : "MISMATCH",
+                unionSize(topics.books(), database), submissions, byAspect.isEmpty() ? "" : " " + byAspect);
+        if (!disagreements.isEmpty()) {
+            long behind = sinkLag(topics.endOffsets(), timeout);
+            if (behind > 0) {
+                out.printf("note: consumer group %s has %d record(s) of these topics still to store: some "
+                        + "disagreements may only be lag; run again when it caught up%n", sinkGroup, behind);
+            }
+        }
+        out.flush();
+        return disagreements.isEmpty() ? ExitCodes.OK : ExitCodes.CHECK_FAILED;
+    }
+
+    private static long unionSize(Books a, Books b) {
+        return Stream.concat(a.submissionIds().stream(), b.submissionIds().stream()).distinct()
+                .count();
+    }
+
+    /** Records up to {@code ends} the sink's group has not committed yet; -1 when that cannot be told. */
+    private long sinkLag(Map<TopicPartition, Long> ends, Duration timeout) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(sinkGroup)
+                    .partitionsToOffsetAndMetadata().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            long behind = 0;
+            for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
+                OffsetAndMetadata offset = committed.get(end.getKey());
+                behind += Math.max(0, end.getValue() - (offset == null ? 0 : offset.offset()));
+            }
+            return behind;
+        } catch (ExecutionException | TimeoutException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+}

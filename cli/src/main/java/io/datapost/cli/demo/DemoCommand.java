@@ -122,6 +122,7 @@ public final class DemoCommand implements Callable<Integer> {
             Endpoints endpoints = stack.start();
             out.printf("  stack ready in %.1f s%n", endpoints.startup().toMillis() / 1000.0);
             exit = run(endpoints, leads, advertiser, out, err);
+            printPeakMemory(stack, out);
         } catch (StackException e) {
             err.println("datapost demo: the stack did not start: " + e.getMessage());
             exit = ExitCodes.UNAVAILABLE;
@@ -142,6 +143,24 @@ public final class DemoCommand implements Callable<Integer> {
         }
         out.flush();
         return exit;
+    }
+
+    /** Peak resident memory of every JVM of the run (the stack's children and this one). */
+    private static void printPeakMemory(LocalStack stack, PrintWriter out) {
+        java.util.Map<String, Long> peaks = new java.util.LinkedHashMap<>(stack.peakResidentKiB());
+        LocalStack.peakResidentKiB(ProcessHandle.current().pid()).ifPresent(kib -> peaks.put("datapost (this JVM)", kib));
+        if (peaks.isEmpty()) {
+            return;
+        }
+        out.println();
+        out.println("peak resident memory (VmHWM)");
+        long total = 0;
+        for (var peak : peaks.entrySet()) {
+            out.printf("  %-22s %6d MiB%n", peak.getKey(), peak.getValue() / 1024);
+            total += peak.getValue();
+        }
+        out.printf("  %-22s %6d MiB  (sum of the JVMs' peaks; PostgreSQL not included)%n", "all JVMs", total / 1024);
+        out.flush();
     }
 
     private int run(Endpoints endpoints, List<String> leads, SampleAdvertiser advertiser, PrintWriter out,

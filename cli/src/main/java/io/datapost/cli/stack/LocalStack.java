@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -137,6 +138,33 @@ public final class LocalStack implements AutoCloseable {
     @Override
     public void close() {
         stop();
+    }
+
+    /**
+     * Peak resident memory (Linux {@code VmHWM}) of every JVM this stack started, by name, in KiB; empty where
+     * the process is gone or /proc is not there. The figure the demo reports as the stack's memory.
+     */
+    public Map<String, Long> peakResidentKiB() {
+        Map<String, Long> peaks = new LinkedHashMap<>();
+        brokerPid().ifPresent(pid -> peakResidentKiB(pid).ifPresent(kib -> peaks.put("kafka broker", kib)));
+        for (ServiceProcess service : services) {
+            peakResidentKiB(service.process().pid()).ifPresent(kib -> peaks.put(service.service().module(), kib));
+        }
+        return peaks;
+    }
+
+    /** {@code VmHWM} of a process, from /proc. */
+    public static OptionalLong peakResidentKiB(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return OptionalLong.of(Long.parseLong(line.replaceAll("[^0-9]", "")));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or the process is gone
+        }
+        return OptionalLong.empty();
     }
 
     /** The pid of the broker JVM this stack started, if it started one and it is running. */

@@ -105,6 +105,10 @@ class ReadApiTest {
             String id = newSubmissionId();
             kafka.send(Topics.CONVERSIONS, id,
                     TestRecords.conversion(id, DEMO_PARTNER, 1, Instant.parse(day + "T12:00:00Z")));
+            if (day.equals("2031-04-02")) {
+                kafka.send(Topics.CONVERSION_REVERSALS, id, TestRecords.reversal(id, DEMO_PARTNER, 1, 2,
+                        Instant.parse("2031-04-05T09:00:00Z")));
+            }
         }
         String otherConversion = newSubmissionId();
         kafka.send(Topics.CONVERSIONS, otherConversion,
@@ -114,6 +118,7 @@ class ReadApiTest {
             assertThat(jdbc.queryForObject("SELECT count(*) FROM lead_outcomes", Long.class)).isEqualTo(2L);
             assertThat(jdbc.queryForObject("SELECT count(*) FROM payouts", Long.class)).isEqualTo(payoutIds.size());
             assertThat(jdbc.queryForObject("SELECT count(*) FROM conversions", Long.class)).isEqualTo(4L);
+            assertThat(jdbc.queryForObject("SELECT count(*) FROM conversion_reversals", Long.class)).isEqualTo(1L);
         });
     }
 
@@ -166,6 +171,9 @@ class ReadApiTest {
         assertThat(history.get(0).get("currency").asString()).isEqualTo("USD");
         assertThat(history.get(0).get("payout").asString()).isEqualTo("4.0000");
         assertThat(history.get(1).get("verdict").asString()).isEqualTo("REJECTED");
+        assertThat(history.get(0).get("cause").asString()).isEqualTo("FINAL_RESPONSE");
+        assertThat(history.get(1).get("cause").asString()).isEqualTo("NEW_RESPONSE");
+        assertThat(status.get("cause").asString()).isEqualTo("NEW_RESPONSE");
     }
 
     @Test
@@ -290,6 +298,9 @@ class ReadApiTest {
         assertThat(page0.get("totalPages").asInt()).isEqualTo(2);
         assertThat(recordedDays(page0)).containsExactly("2031-04-03", "2031-04-02");
         assertThat(page0.get("items").get(0).get("amount").asString()).isEqualTo("12.5000");
+        assertThat(page0.get("items").get(0).get("reversed").asBoolean()).isFalse();
+        assertThat(page0.get("items").get(1).get("reversed").asBoolean()).isTrue();
+        assertThat(page0.get("items").get(1).get("reversedAt").asString()).isEqualTo("2031-04-05T09:00:00Z");
         assertThat(recordedDays(json(second))).containsExactly("2031-04-01");
     }
 
@@ -335,14 +346,14 @@ class ReadApiTest {
     class ManagementEndpoints {
 
         @Test
-        void environmentAndBeansAreNotExposed() {
-            // When
-            HttpResponse<String> env = http.get("/actuator/env", null);
-            HttpResponse<String> beans = http.get("/actuator/beans", null);
-
-            // Then
-            assertThat(env.statusCode()).isEqualTo(404);
-            assertThat(beans.statusCode()).isEqualTo(404);
+        void noManagementEndpointButHealthAndPrometheusIsExposed() {
+            // When / Then: not even the operator token opens them
+            for (String endpoint : List.of("env", "beans", "heapdump", "threaddump", "configprops", "loggers",
+                    "metrics", "mappings", "conditions", "scheduledtasks", "shutdown")) {
+                assertThat(http.get("/actuator/" + endpoint, null).statusCode()).as(endpoint).isEqualTo(404);
+                assertThat(http.get("/actuator/" + endpoint, bearer(OPERATOR_TOKEN)).statusCode()).as(endpoint)
+                        .isEqualTo(404);
+            }
         }
 
         @Test
@@ -363,7 +374,10 @@ class ReadApiTest {
             // Then
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(response.body()).contains("datapost_sink_rows_written_total{table=\"payouts\"}",
-                    "datapost_sink_batch_seconds_count");
+                    "datapost_sink_rows_written_total{table=\"conversion_reversals\"}",
+                    "datapost_sink_batch_seconds_count",
+                    // consumer lag, from the listeners' Kafka consumers
+                    "kafka_consumer_fetch_manager_records_lag_max");
         }
     }
 }

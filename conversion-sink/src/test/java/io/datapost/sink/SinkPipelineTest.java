@@ -102,8 +102,8 @@ class SinkPipelineTest {
                 "SELECT count(*) FROM flyway_schema_history WHERE version = '1' AND success", Integer.class);
 
         // Then
-        assertThat(tables).contains("lead_outcomes", "conversions", "payouts");
-        assertThat(views).containsExactly("current_outcomes");
+        assertThat(tables).contains("lead_outcomes", "conversions", "conversion_reversals", "payouts");
+        assertThat(views).containsExactlyInAnyOrder("current_outcomes", "standing_conversions");
         assertThat(applied).isEqualTo(1);
     }
 
@@ -122,13 +122,15 @@ class SinkPipelineTest {
         await().atMost(WAIT).untilAsserted(() -> assertThat(rows(id)).isEqualTo(Map.of(
                 "lead_outcomes", 1L, "conversions", 1L, "payouts", 1L)));
         Map<String, Object> outcome = jdbc.queryForMap("""
-                SELECT verdict, order_id, amount, currency, payout, extras->>'plan' AS plan, failure_class,
-                       decided_at, partner_id
+                SELECT verdict, order_id, amount, currency, payout, payout_currency, extras->>'plan' AS plan,
+                       failure_class, decided_at, partner_id, cause, request_id
                 FROM current_outcomes WHERE submission_id = ?""", id);
         assertThat(outcome).containsEntry("verdict", "ACCEPTED").containsEntry("order_id", "order-1")
                 .containsEntry("amount", money("12.50")).containsEntry("currency", "USD")
-                .containsEntry("payout", money("4.00")).containsEntry("plan", "gold")
-                .containsEntry("failure_class", "NONE").containsEntry("partner_id", DEMO_PARTNER);
+                .containsEntry("payout", money("4.00")).containsEntry("payout_currency", "USD")
+                .containsEntry("plan", "gold").containsEntry("failure_class", "NONE")
+                .containsEntry("partner_id", DEMO_PARTNER).containsEntry("cause", "FINAL_RESPONSE")
+                .containsEntry("request_id", null);
         assertThat(jdbc.queryForObject("SELECT decided_at FROM lead_outcomes WHERE submission_id = ?",
                 OffsetDateTime.class, id).toInstant()).isEqualTo(decidedAt);
         assertThat(jdbc.queryForObject("SELECT kind FROM payouts WHERE payout_id = ?", String.class, id + ":1"))
@@ -157,6 +159,30 @@ class SinkPipelineTest {
                 .isGreaterThan(duplicatesBefore);
     }
 
+    @Test
+    void reversalIsWrittenOnceAndTheConversionNoLongerStands() {
+        // Given a conversion that was written
+        String id = newSubmissionId();
+        Instant at = Instant.parse("2030-05-05T08:00:00Z");
+        kafka.send(Topics.CONVERSIONS, id, TestRecords.conversion(id, DEMO_PARTNER, 1, at));
+        await().atMost(WAIT).until(() -> count("conversions", id) == 1L);
+
+        // When a correction reverses it, and the reversal is delivered twice
+        kafka.send(Topics.CONVERSION_REVERSALS, id, TestRecords.reversal(id, DEMO_PARTNER, 1, 2, at.plusSeconds(60)));
+        RecordMetadata again = kafka.send(Topics.CONVERSION_REVERSALS, id,
+                TestRecords.reversal(id, DEMO_PARTNER, 1, 2, at.plusSeconds(60)));
+        awaitCommittedPast(again);
+
+        // Then one reversal row, and the conversion is not among the standing ones
+        assertThat(jdbc.queryForMap("SELECT conversion_id, revision, amount, reason FROM conversion_reversals"
+                + " WHERE submission_id = ?", id))
+                .containsEntry("conversion_id", id + ":1").containsEntry("revision", 2)
+                .containsEntry("amount", money("12.50")).containsEntry("reason", "Verdict is now REJECTED");
+        assertThat(count("conversion_reversals", id)).isEqualTo(1L);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM standing_conversions WHERE submission_id = ?",
+                Long.class, id)).isZero();
+    }
+
     static Stream<Arguments> sinkTopics() {
         Instant at = Instant.parse("2030-05-03T09:00:00Z");
         return Stream.of(
@@ -165,7 +191,9 @@ class SinkPipelineTest {
                 Arguments.of(Topics.CONVERSIONS, "conversions", (Function<String, byte[]>) id ->
                         encode(Topics.CONVERSIONS, TestRecords.conversion(id, DEMO_PARTNER, 1, at))),
                 Arguments.of(Topics.PAYOUTS, "payouts", (Function<String, byte[]>) id -> encode(Topics.PAYOUTS,
-                        TestRecords.payout(id, DEMO_PARTNER, 1, "4.00", PayoutKind.PAYMENT, at))));
+                        TestRecords.payout(id, DEMO_PARTNER, 1, "4.00", PayoutKind.PAYMENT, at))),
+                Arguments.of(Topics.CONVERSION_REVERSALS, "conversion_reversals", (Function<String, byte[]>) id ->
+                        encode(Topics.CONVERSION_REVERSALS, TestRecords.reversal(id, DEMO_PARTNER, 1, 2, at))));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -23,7 +23,8 @@ import io.datapost.schemas.kafka.AvroSerde.SchemaHistory;
 class SchemaCompatibilityTest {
 
     static final List<Class<?>> RECORDS = List.of(LeadSubmitted.class, AdvertiserResponse.class, LeadOutcome.class,
-            ConversionRecorded.class, PayoutEvent.class, EventType.class, Partner.class);
+            ConversionRecorded.class, PayoutEvent.class, EventType.class, Partner.class, ConversionReversed.class,
+            ReclassifyRequested.class);
 
     static Stream<Arguments> currentAndReleased() {
         return RECORDS.stream().flatMap(type -> {

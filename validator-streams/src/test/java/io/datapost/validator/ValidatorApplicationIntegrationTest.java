@@ -138,6 +138,20 @@ class ValidatorApplicationIntegrationTest {
     }
 
     @Test
+    void onlyHealthAndPrometheusAreExposedOnTheManagementEndpoints() throws Exception {
+        // Given the running service
+        String port = app.getEnvironment().getProperty("local.server.port");
+
+        // When / Then
+        for (String endpoint : List.of("env", "beans", "heapdump", "threaddump", "configprops", "loggers", "metrics",
+                "mappings", "conditions", "scheduledtasks", "shutdown")) {
+            assertThat(status(port, "/actuator/" + endpoint)).as(endpoint).isEqualTo(404);
+        }
+        assertThat(status(port, "/actuator/health")).isEqualTo(200);
+        assertThat(status(port, "/actuator/prometheus")).isEqualTo(200);
+    }
+
+    @Test
     void undecodableConfigRecordIsDeadLetteredByTheRunningApp() {
         List<ConsumerRecord<byte[], byte[]>> deadLetters = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = committedReader(Topics.DEAD_LETTERS)) {
@@ -187,6 +201,12 @@ class ValidatorApplicationIntegrationTest {
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
         return consumer;
+    }
+
+    private static int status(String port, String path) throws Exception {
+        return HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     private static String get(String port, String path) throws Exception {

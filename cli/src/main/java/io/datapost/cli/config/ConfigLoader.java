@@ -78,6 +78,8 @@ public final class ConfigLoader {
                 .map(p -> p.line() > 0 || p.field().equals(ConfigProblem.WHOLE_FILE) || !Files.isRegularFile(p.file())
                         ? p : p.withLine(lines.computeIfAbsent(p.file(), f -> YamlLines.of(yaml, f.toFile()))
                                 .lineOf(p.field())))
+                .sorted(java.util.Comparator.comparing(ConfigProblem::file)
+                        .thenComparingInt(ConfigProblem::line))
                 .toList();
         return new ConfigSet(set.eventTypes(), set.partners(), located);
     }
@@ -252,11 +254,19 @@ public final class ConfigLoader {
         });
     }
 
+    /** Problems of reading a file (type, required, unknown key) say "expected", "required", "unknown key"... */
+    private static boolean readProblem(ConfigProblem problem) {
+        String m = problem.message();
+        return m.startsWith("expected ") || m.equals("required") || m.startsWith("unknown key")
+                || m.startsWith("not a decimal") || m.startsWith("must not be null") || m.startsWith("more than ")
+                || m.startsWith("too large");
+    }
+
     private record Reporter(Path file, List<ConfigProblem> problems) {
         /** A field that already failed to read is not reported a second time by a later check. */
         void problem(String field, String message) {
             boolean known = problems.stream().anyMatch(p -> p.file().equals(file) && p.field().equals(field)
-                    && (p.message().equals(message) || !field.equals("request")));
+                    && (p.message().equals(message) || readProblem(p)));
             if (!known) {
                 problems.add(new ConfigProblem(file, field, message));
             }

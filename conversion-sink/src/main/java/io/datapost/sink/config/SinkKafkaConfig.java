@@ -17,6 +17,7 @@ import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.core.MicrometerConsumerListener;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.ContainerProperties.AckMode;
@@ -27,6 +28,7 @@ import org.springframework.transaction.support.TransactionOperations;
 import org.springframework.util.backoff.ExponentialBackOff;
 
 import io.datapost.schemas.ConversionRecorded;
+import io.datapost.schemas.ConversionReversed;
 import io.datapost.schemas.LeadOutcome;
 import io.datapost.schemas.PayoutEvent;
 import io.datapost.schemas.kafka.Topic;
@@ -37,13 +39,15 @@ import io.datapost.sink.kafka.NeverSkipDatabaseFailures;
 import io.datapost.sink.kafka.OriginalBytesSerializer;
 import io.datapost.sink.kafka.SinkBatchListener;
 import io.datapost.sink.kafka.SinkMetrics;
+import io.datapost.sink.store.ConversionReversalRows;
 import io.datapost.sink.store.ConversionRows;
 import io.datapost.sink.store.LeadOutcomeRows;
 import io.datapost.sink.store.PayoutRows;
 import io.datapost.sink.store.RowWriter;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * The three batch listeners (outcomes, conversions, payouts), their error handling and dead letters.
+ * The four batch listeners (outcomes, conversions, conversion reversals, payouts), their error handling and dead letters.
  * Containers are built here rather than with {@code @KafkaListener} so each one takes its topic, key and value
  * deserializers straight from {@link Topics}.
  */
@@ -54,8 +58,8 @@ public class SinkKafkaConfig {
     @Bean
     KafkaAdmin.NewTopics sinkTopics(SinkProperties properties) {
         return new KafkaAdmin.NewTopics(
-                Stream.of(Topics.LEAD_OUTCOMES, Topics.CONVERSIONS, Topics.PAYOUTS, Topics.PARTNERS,
-                        Topics.DEAD_LETTERS)
+                Stream.of(Topics.LEAD_OUTCOMES, Topics.CONVERSIONS, Topics.CONVERSION_REVERSALS, Topics.PAYOUTS,
+                        Topics.PARTNERS, Topics.DEAD_LETTERS)
                         .map(topic -> topic.newTopic(properties.topicReplication()))
                         .toArray(NewTopic[]::new));
     }
@@ -99,23 +103,31 @@ public class SinkKafkaConfig {
     }
 
     @Bean
+    ConcurrentMessageListenerContainer<String, ConversionReversed> conversionReversalsListener(Listeners listeners,
+            ConversionReversalRows rows) {
+        return listeners.container(Topics.CONVERSION_REVERSALS, rows);
+    }
+
+    @Bean
     ConcurrentMessageListenerContainer<String, PayoutEvent> payoutsListener(Listeners listeners, PayoutRows rows) {
         return listeners.container(Topics.PAYOUTS, rows);
     }
 
     @Bean
     Listeners sinkListeners(KafkaProperties kafka, SinkProperties properties, TransactionOperations transactions,
-            DeadLetterPublishingRecoverer deadLetters, SinkMetrics metrics) {
-        return new Listeners(kafka, properties, transactions, deadLetters, metrics);
+            DeadLetterPublishingRecoverer deadLetters, SinkMetrics metrics, MeterRegistry registry) {
+        return new Listeners(kafka, properties, transactions, deadLetters, metrics, registry);
     }
 
     /** Builds one batch listener container per topic, all alike. */
     record Listeners(KafkaProperties kafka, SinkProperties properties, TransactionOperations transactions,
-            DeadLetterPublishingRecoverer deadLetters, SinkMetrics metrics) {
+            DeadLetterPublishingRecoverer deadLetters, SinkMetrics metrics, MeterRegistry registry) {
 
         <V> ConcurrentMessageListenerContainer<String, V> container(Topic<String, V> topic, RowWriter<V> rows) {
             DefaultKafkaConsumerFactory<String, V> consumers = new DefaultKafkaConsumerFactory<>(consumerConfig(),
                     topic::keyDeserializer, () -> new ErrorHandlingDeserializer<>(topic.valueDeserializer()));
+            // the consumers' own metrics, among them records-lag(-max) per partition: how far the sink is behind
+            consumers.addListener(new MicrometerConsumerListener<>(registry));
 
             ContainerProperties containerProperties = new ContainerProperties(topic.name());
             containerProperties.setGroupId(properties.groupId());

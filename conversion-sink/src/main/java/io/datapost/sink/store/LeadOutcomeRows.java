@@ -15,6 +15,7 @@ import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.core.namedparam.SqlParameterSource;
 import org.springframework.stereotype.Repository;
 
+import io.datapost.schemas.DecisionCause;
 import io.datapost.schemas.LeadOutcome;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -26,10 +27,11 @@ public class LeadOutcomeRows implements RowWriter<LeadOutcome> {
 
     private static final String INSERT = """
             INSERT INTO lead_outcomes (submission_id, revision, event_type_id, partner_id, verdict, reason, order_id,
-                amount, currency, amount_defaulted, payout, extras, attempts, failure_class, received_at, decided_at)
+                amount, currency, amount_defaulted, payout, payout_currency, extras, attempts, failure_class,
+                received_at, decided_at, cause, request_id)
             VALUES (:submissionId, :revision, :eventTypeId, :partnerId, :verdict, :reason, :orderId,
-                :amount, :currency, :amountDefaulted, :payout, CAST(:extras AS jsonb), :attempts, :failureClass,
-                :receivedAt, :decidedAt)
+                :amount, :currency, :amountDefaulted, :payout, :payoutCurrency, CAST(:extras AS jsonb), :attempts,
+                :failureClass, :receivedAt, :decidedAt, :cause, :requestId)
             ON CONFLICT (submission_id, revision) DO NOTHING
             """;
 
@@ -64,11 +66,16 @@ public class LeadOutcomeRows implements RowWriter<LeadOutcome> {
                 .addValue("currency", text(o.getCurrency()), Types.VARCHAR)
                 .addValue("amountDefaulted", o.getAmountDefaulted(), Types.BOOLEAN)
                 .addValue("payout", money(o.getPayout()), Types.NUMERIC)
+                .addValue("payoutCurrency", text(o.getPayoutCurrency()), Types.VARCHAR)
                 .addValue("extras", extras(o.getExtras()), Types.VARCHAR)
                 .addValue("attempts", o.getAttempts(), Types.INTEGER)
                 .addValue("failureClass", name(o.getFailureClass()), Types.VARCHAR)
                 .addValue("receivedAt", time(o.getReceivedAt()), Types.TIMESTAMP_WITH_TIMEZONE)
-                .addValue("decidedAt", time(o.getDecidedAt()), Types.TIMESTAMP_WITH_TIMEZONE);
+                .addValue("decidedAt", time(o.getDecidedAt()), Types.TIMESTAMP_WITH_TIMEZONE)
+                // UNKNOWN is what a record written before LeadOutcome v2 decodes to: nothing known, stored as null
+                .addValue("cause", o.getCause() == null || o.getCause() == DecisionCause.UNKNOWN ? null
+                        : o.getCause().name(), Types.VARCHAR)
+                .addValue("requestId", text(o.getRequestId()), Types.VARCHAR);
     }
 
     private String extras(Map<String, String> extras) {

@@ -15,7 +15,7 @@ public class OutcomeQueries {
 
     private static final String REVISIONS = """
             SELECT submission_id, event_type_id, partner_id, revision, verdict, reason, order_id, amount, currency,
-                   amount_defaulted, payout, attempts, failure_class, received_at, decided_at
+                   amount_defaulted, payout, attempts, failure_class, received_at, decided_at, payout_currency, cause
             FROM lead_outcomes
             WHERE submission_id = :submissionId AND partner_id = :partnerId
             ORDER BY revision
@@ -52,6 +52,8 @@ public class OutcomeQueries {
                 rs.getInt("attempts"),
                 rs.getString("failure_class"),
                 rs.getObject("received_at", OffsetDateTime.class).toInstant(),
-                rs.getObject("decided_at", OffsetDateTime.class).toInstant());
+                rs.getObject("decided_at", OffsetDateTime.class).toInstant(),
+                rs.getString("payout_currency"),
+                rs.getString("cause"));
     }
 }

@@ -19,5 +19,7 @@ public record OutcomeRevision(
         int attempts,
         String failureClass,
         Instant receivedAt,
-        Instant decidedAt) {
+        Instant decidedAt,
+        String payoutCurrency,
+        String cause) {
 }

@@ -31,7 +31,9 @@ public class ReportQueries {
 
     private static final String CONVERSIONS_PAGE = """
             SELECT conversion_id, submission_id, revision, event_type_id, order_id, amount, currency,
-                   amount_defaulted, recorded_at
+                   amount_defaulted, recorded_at,
+                   (SELECT min(r.reversed_at) FROM conversion_reversals r
+                    WHERE r.conversion_id = conversions.conversion_id) AS reversed_at
             """ + CONVERSIONS_WHERE + """
             ORDER BY recorded_at DESC, conversion_id
             LIMIT :limit OFFSET :offset
@@ -65,7 +67,8 @@ public class ReportQueries {
                 rs.getString("conversion_id"), rs.getString("submission_id"), rs.getInt("revision"),
                 rs.getString("event_type_id"), rs.getString("order_id"), rs.getBigDecimal("amount"),
                 rs.getString("currency"), rs.getBoolean("amount_defaulted"),
-                rs.getObject("recorded_at", OffsetDateTime.class).toInstant()));
+                rs.getObject("recorded_at", OffsetDateTime.class).toInstant(),
+                instant(rs.getObject("reversed_at", OffsetDateTime.class))));
         return new ConversionPage(items, total == null ? 0 : total);
     }
 
@@ -76,6 +79,10 @@ public class ReportQueries {
                 .addValue("end", startOf(to.plusDays(1)), Types.TIMESTAMP_WITH_TIMEZONE);
     }
 
+    private static Instant instant(OffsetDateTime time) {
+        return time == null ? null : time.toInstant();
+    }
+
     private static OffsetDateTime startOf(LocalDate day) {
         return day.atStartOfDay().atOffset(ZoneOffset.UTC);
     }
@@ -83,8 +90,10 @@ public class ReportQueries {
     public record DailyPayoutTotal(LocalDate day, String currency, BigDecimal total, long events) {
     }
 
+    /** A conversion; {@code reversedAt} is set when a correction reversed it (it no longer stands). */
     public record ConversionEntry(String conversionId, String submissionId, int revision, String eventTypeId,
-            String orderId, BigDecimal amount, String currency, boolean amountDefaulted, Instant recordedAt) {
+            String orderId, BigDecimal amount, String currency, boolean amountDefaulted, Instant recordedAt,
+            Instant reversedAt) {
     }
 
     public record ConversionPage(List<ConversionEntry> items, long totalItems) {

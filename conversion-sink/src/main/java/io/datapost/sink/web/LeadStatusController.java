@@ -43,25 +43,27 @@ public class LeadStatusController {
 
     /** The current (highest) revision's fields, plus every revision oldest first. */
     public record LeadStatus(String submissionId, String eventTypeId, int revision, String verdict, String reason,
-            String orderId, String amount, String currency, boolean amountDefaulted, String payout, int attempts,
-            Instant receivedAt, Instant decidedAt, List<Revision> history) {
+            String orderId, String amount, String currency, boolean amountDefaulted, String payout,
+            String payoutCurrency, int attempts, Instant receivedAt, Instant decidedAt, String cause,
+            List<Revision> history) {
 
         static LeadStatus of(List<OutcomeRevision> revisions) {
             OutcomeRevision current = revisions.get(revisions.size() - 1);
             return new LeadStatus(current.submissionId(), current.eventTypeId(), current.revision(),
                     current.verdict(), current.reason(), current.orderId(), Money.format(current.amount()),
                     current.currency(), current.amountDefaulted(), Money.format(current.payout()),
-                    current.attempts(), current.receivedAt(), current.decidedAt(),
-                    revisions.stream().map(Revision::of).toList());
+                    current.payoutCurrency(), current.attempts(), current.receivedAt(), current.decidedAt(),
+                    current.cause(), revisions.stream().map(Revision::of).toList());
         }
     }
 
+    /** One revision; {@code cause} says why it exists (FINAL_RESPONSE, DEADLINE, LATE_RESPONSE, ...). */
     public record Revision(int revision, String verdict, String reason, String orderId, String amount,
-            String currency, String payout, Instant decidedAt) {
+            String currency, String payout, String payoutCurrency, Instant decidedAt, String cause) {
 
         static Revision of(OutcomeRevision r) {
             return new Revision(r.revision(), r.verdict(), r.reason(), r.orderId(), Money.format(r.amount()),
-                    r.currency(), Money.format(r.payout()), r.decidedAt());
+                    r.currency(), Money.format(r.payout()), r.payoutCurrency(), r.decidedAt(), r.cause());
         }
     }
 }

@@ -75,7 +75,8 @@ public class PartnerReportsController {
         ConversionPage result = reports.conversions(partnerId, from, to, page, size);
         List<Conversion> items = result.items().stream()
                 .map(c -> new Conversion(c.conversionId(), c.submissionId(), c.revision(), c.eventTypeId(),
-                        c.orderId(), Money.format(c.amount()), c.currency(), c.amountDefaulted(), c.recordedAt()))
+                        c.orderId(), Money.format(c.amount()), c.currency(), c.amountDefaulted(), c.recordedAt(),
+                        c.reversedAt() != null, c.reversedAt()))
                 .toList();
         int totalPages = (int) ((result.totalItems() + size - 1) / size);
         return new Conversions(partnerId, from, to, page, size, result.totalItems(), totalPages, items);
@@ -105,7 +106,9 @@ public class PartnerReportsController {
             int totalPages, List<Conversion> items) {
     }
 
+    /** {@code reversed}: a later correction took the conversion back (see the submission's history). */
     public record Conversion(String conversionId, String submissionId, int revision, String eventTypeId,
-            String orderId, String amount, String currency, boolean amountDefaulted, Instant recordedAt) {
+            String orderId, String amount, String currency, boolean amountDefaulted, Instant recordedAt,
+            boolean reversed, Instant reversedAt) {
     }
 }

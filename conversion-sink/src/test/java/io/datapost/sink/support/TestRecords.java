@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.UUID;
 
 import io.datapost.schemas.ConversionRecorded;
+import io.datapost.schemas.ConversionReversed;
+import io.datapost.schemas.DecisionCause;
 import io.datapost.schemas.FailureClass;
 import io.datapost.schemas.LeadOutcome;
 import io.datapost.schemas.Partner;
@@ -65,6 +67,8 @@ public final class TestRecords {
                 .setFailureClass(FailureClass.NONE)
                 .setReceivedAt(decidedAt.minusSeconds(2))
                 .setDecidedAt(decidedAt)
+                .setPayoutCurrency("USD")
+                .setCause(revision == 1 ? DecisionCause.FINAL_RESPONSE : DecisionCause.NEW_RESPONSE)
                 .build();
     }
 
@@ -77,6 +81,7 @@ public final class TestRecords {
                 .setAmount(null)
                 .setCurrency(null)
                 .setPayout(null)
+                .setPayoutCurrency(null)
                 .build();
     }
 
@@ -93,6 +98,23 @@ public final class TestRecords {
                 .setCurrency("USD")
                 .setAmountDefaulted(false)
                 .setRecordedAt(recordedAt)
+                .build();
+    }
+
+    public static ConversionReversed reversal(String submissionId, String partnerId, int conversionRevision,
+            int revision, Instant reversedAt) {
+        return ConversionReversed.newBuilder()
+                .setReversalId(submissionId + ":" + revision)
+                .setConversionId(submissionId + ":" + conversionRevision)
+                .setSubmissionId(submissionId)
+                .setEventTypeId(EVENT_TYPE)
+                .setPartnerId(partnerId)
+                .setRevision(revision)
+                .setOrderId("order-" + conversionRevision)
+                .setAmount(money("12.50"))
+                .setCurrency("USD")
+                .setReason("Verdict is now REJECTED")
+                .setReversedAt(reversedAt)
                 .build();
     }
 

@@ -14,7 +14,6 @@ import io.datapost.forwarder.http.AdvertiserRequestRenderer;
 import io.datapost.forwarder.service.AttemptPublisher;
 import io.datapost.forwarder.service.ForwarderMetrics;
 import io.datapost.forwarder.service.LeadForwarder;
-import io.datapost.forwarder.service.RetryPolicy;
 import io.datapost.schemas.EventType;
 import io.datapost.schemas.config.LiveTable;
 import io.datapost.schemas.kafka.Topics;
@@ -28,15 +27,14 @@ public class ForwarderConfig {
         Map<String, Object> config = kafka.buildConsumerProperties();
         config.remove(ConsumerConfig.GROUP_ID_CONFIG); // the table reads the whole topic, without a group
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, "forwarder-worker-" + Topics.EVENT_TYPES.name());
-        return new EventTypeCatalog(new LiveTable<>(Topics.EVENT_TYPES, config), properties.configCatchUpTimeout(),
-                properties.unknownEventTypeGrace());
+        return new EventTypeCatalog(new LiveTable<>(Topics.EVENT_TYPES, config), properties.configCatchUpTimeout());
     }
 
     /** Owns the one OkHttp client (and so its connection pool) shared by every event type; closed with the app. */
     @Bean
     public AdvertiserClient advertiserClient(ForwarderProperties properties) {
-        return new AdvertiserClient(AdvertiserClient.newSharedClient(), properties.maxBodyBytes(),
-                properties.recordedResponseHeaders());
+        return new AdvertiserClient(AdvertiserClient.newSharedClient(properties.maxInFlight()),
+                properties.maxBodyBytes(), properties.recordedResponseHeaders());
     }
 
     @Bean
@@ -49,11 +47,13 @@ public class ForwarderConfig {
         return new ForwarderMetrics(registry);
     }
 
+    /** Closed after the leads consumer stopped (the consumer depends on it). */
     @Bean
     public LeadForwarder leadForwarder(AdvertiserRequestRenderer renderer, AdvertiserClient client,
-            AttemptPublisher publisher, ForwarderMetrics metrics, ForwarderProperties properties) {
-        return new LeadForwarder(renderer, client, publisher,
-                new RetryPolicy(properties.retryBackoffBase(), properties.retryBackoffMax()), metrics,
-                new Random());
+            AttemptPublisher publisher, ForwarderMetrics metrics, EventTypeCatalog eventTypeCatalog,
+            ForwarderProperties properties) {
+        properties.eventTypes().keySet().forEach(properties::settingsFor); // a bad override fails the start-up
+        return new LeadForwarder(renderer, client, publisher, metrics, properties::settingsFor,
+                eventTypeCatalog::find, properties.maxInFlight(), properties.errorRetryInterval(), new Random());
     }
 }

@@ -7,12 +7,20 @@ import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.ConnectionPool;
+import okhttp3.Dispatcher;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -39,7 +47,7 @@ public final class AdvertiserClient implements AutoCloseable {
     private final Map<Timeouts, OkHttpClient> clients = new ConcurrentHashMap<>();
 
     /**
-     * @param shared the one client whose connection pool every event type shares; see {@link #newSharedClient()}
+     * @param shared the one client whose connection pool every event type shares; see {@link #newSharedClient(int)}
      */
     public AdvertiserClient(OkHttpClient shared, int maxBodyBytes, List<String> recordedHeaders) {
         this.shared = shared;
@@ -47,12 +55,24 @@ public final class AdvertiserClient implements AutoCloseable {
         this.recordedHeaders = List.copyOf(recordedHeaders);
     }
 
+    /** A shared client for a few calls at once (tests). */
+    public static OkHttpClient newSharedClient() {
+        return newSharedClient(64);
+    }
+
     /**
      * The shared client. Redirects are not followed (a 3xx is the advertiser's answer) and OkHttp's own silent
      * retries are off, so every attempt is one request at most and the retry policy alone decides repeats.
+     * Its dispatcher runs up to {@code maxCalls} calls at once, to any mix of hosts (the forwarder limits calls
+     * per event type itself), and as many connections stay pooled, so a steady load reuses them.
      */
-    public static OkHttpClient newSharedClient() {
+    public static OkHttpClient newSharedClient(int maxCalls) {
+        Dispatcher dispatcher = new Dispatcher();
+        dispatcher.setMaxRequests(maxCalls);
+        dispatcher.setMaxRequestsPerHost(maxCalls);
         return new OkHttpClient.Builder()
+                .dispatcher(dispatcher)
+                .connectionPool(new ConnectionPool(maxCalls, 5, TimeUnit.MINUTES))
                 .followRedirects(false)
                 .followSslRedirects(false)
                 .retryOnConnectionFailure(false)
@@ -60,33 +80,88 @@ public final class AdvertiserClient implements AutoCloseable {
                 .build();
     }
 
+    /** The event type's own timeouts. */
+    public static Timeouts timeoutsOf(AdvertiserRequest config) {
+        int connect = config.getConnectTimeoutMillis() > 0 ? config.getConnectTimeoutMillis()
+                : DEFAULT_CONNECT_TIMEOUT_MILLIS;
+        int call = config.getTimeoutMillis() > 0 ? config.getTimeoutMillis() : DEFAULT_CALL_TIMEOUT_MILLIS;
+        return new Timeouts(Duration.ofMillis(connect), Duration.ofMillis(call), Duration.ofMillis(call));
+    }
+
+    /** Sends the request on this thread and returns once the answer was read (or the call failed). */
     public CallResult call(RenderedRequest rendered, AdvertiserRequest config) {
-        OkHttpClient client = clientFor(config);
+        return call(rendered, timeoutsOf(config));
+    }
+
+    /** Sends the request on this thread and returns once the answer was read (or the call failed). */
+    public CallResult call(RenderedRequest rendered, Timeouts timeouts) {
         AttemptTrace trace = new AttemptTrace();
-        Request request = toOkHttp(rendered, trace);
+        Call call = clientFor(timeouts).newCall(toOkHttp(rendered, trace));
         long start = System.nanoTime();
-        Integer status = null;
-        String contentType = null;
-        Map<String, String> headers = Map.of();
-        try (Response response = client.newCall(request).execute()) {
-            status = response.code();
-            contentType = response.header("Content-Type");
-            headers = recordedHeaders(response);
-            BodyRead read = readBounded(response.body().source());
-            FailureClass failureClass = classify(status);
-            return new CallResult(failureClass, failureClass == FailureClass.NONE ? null : "HTTP " + status, status,
-                    contentType, headers, read.bytes(), read.truncated(), millisSince(start), Instant.now(),
-                    retryAfter(response.header("Retry-After")));
+        try (Response response = call.execute()) {
+            return read(response, start);
         } catch (IOException e) {
-            FailureClass failureClass = classify(e, trace.requestStarted());
-            return new CallResult(failureClass, describe(e), status, contentType, headers, null, false,
-                    millisSince(start), Instant.now(), null);
+            return failed(e, trace, start, null);
         }
     }
 
-    /** Releases the shared client's threads and pooled connections. */
+    /**
+     * Sends the request without holding the caller's thread; {@code onResult} gets the result exactly once, on an
+     * OkHttp thread, after the answer was read up to the limit (or the call failed). The whole-call timeout bounds
+     * the reading too, so a trickling endless answer cannot hold the thread longer than that.
+     */
+    public void callAsync(RenderedRequest rendered, Timeouts timeouts, Consumer<CallResult> onResult) {
+        AttemptTrace trace = new AttemptTrace();
+        Call call = clientFor(timeouts).newCall(toOkHttp(rendered, trace));
+        long start = System.nanoTime();
+        call.enqueue(new Callback() {
+            @Override
+            public void onFailure(Call failedCall, IOException e) {
+                onResult.accept(failed(e, trace, start, null));
+            }
+
+            @Override
+            public void onResponse(Call answered, Response response) {
+                CallResult result;
+                try (response) {
+                    result = read(response, start);
+                } catch (IOException e) {
+                    result = failed(e, trace, start, response.code());
+                }
+                onResult.accept(result);
+            }
+        });
+    }
+
+    private CallResult read(Response response, long start) throws IOException {
+        int status = response.code();
+        String contentType = response.header("Content-Type");
+        Map<String, String> headers = recordedHeaders(response);
+        BodyRead read;
+        try {
+            read = readBounded(response.body().source());
+        } catch (IOException e) {
+            // the answer began but did not arrive in time (e.g. a trickling body): keep what is known
+            FailureClass failureClass = classify(e, true);
+            return new CallResult(failureClass, describe(e), status, contentType, headers, null, false,
+                    millisSince(start), Instant.now(), null);
+        }
+        FailureClass failureClass = classify(status);
+        return new CallResult(failureClass, failureClass == FailureClass.NONE ? null : "HTTP " + status, status,
+                contentType, headers, read.bytes(), read.truncated(), millisSince(start), Instant.now(),
+                retryAfter(response.header("Retry-After")));
+    }
+
+    private static CallResult failed(IOException e, AttemptTrace trace, long start, Integer status) {
+        FailureClass failureClass = classify(e, trace.requestStarted());
+        return new CallResult(failureClass, describe(e), status, null, Map.of(), null, false, millisSince(start),
+                Instant.now(), null);
+    }
+
+    /** Cancels the calls still running and releases the shared client's threads and pooled connections. */
     @Override
     public void close() {
+        shared.dispatcher().cancelAll();
         shared.dispatcher().executorService().shutdown();
         shared.connectionPool().evictAll();
     }
@@ -114,16 +189,13 @@ public final class AdvertiserClient implements AutoCloseable {
         return FailureClass.IO;
     }
 
-    private OkHttpClient clientFor(AdvertiserRequest config) {
-        int connect = config.getConnectTimeoutMillis() > 0 ? config.getConnectTimeoutMillis()
-                : DEFAULT_CONNECT_TIMEOUT_MILLIS;
-        int call = config.getTimeoutMillis() > 0 ? config.getTimeoutMillis() : DEFAULT_CALL_TIMEOUT_MILLIS;
-        // newBuilder() shares the connection pool and dispatcher; one derived client per distinct pair of timeouts
-        return clients.computeIfAbsent(new Timeouts(connect, call), t -> shared.newBuilder()
-                .connectTimeout(t.connectMillis(), TimeUnit.MILLISECONDS)
-                .readTimeout(t.callMillis(), TimeUnit.MILLISECONDS)
-                .writeTimeout(t.callMillis(), TimeUnit.MILLISECONDS)
-                .callTimeout(t.callMillis(), TimeUnit.MILLISECONDS)
+    private OkHttpClient clientFor(Timeouts timeouts) {
+        // newBuilder() shares the connection pool and dispatcher; one derived client per distinct set of timeouts
+        return clients.computeIfAbsent(timeouts, t -> shared.newBuilder()
+                .connectTimeout(t.connect())
+                .readTimeout(t.read())
+                .writeTimeout(t.total())
+                .callTimeout(t.total())
                 .build());
     }
 
@@ -156,15 +228,26 @@ public final class AdvertiserClient implements AutoCloseable {
         return out;
     }
 
-    /** Retry-After in delta-seconds; an HTTP-date is ignored (the back-off applies). */
+    /** Retry-After as delta-seconds or as an HTTP-date (RFC 9110); null when absent or unreadable. */
     static Duration retryAfter(String header) {
+        return retryAfter(header, Instant.now());
+    }
+
+    static Duration retryAfter(String header, Instant now) {
         if (header == null) {
             return null;
         }
+        String value = header.trim();
         try {
-            long seconds = Long.parseLong(header.trim());
+            long seconds = Long.parseLong(value);
             return seconds < 0 ? null : Duration.ofSeconds(seconds);
         } catch (NumberFormatException e) {
+            // not seconds: an HTTP-date?
+        }
+        try {
+            Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            return at.isBefore(now) ? Duration.ZERO : Duration.between(now, at);
+        } catch (DateTimeParseException e) {
             return null;
         }
     }
@@ -178,7 +261,12 @@ public final class AdvertiserClient implements AutoCloseable {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
     }
 
-    private record Timeouts(int connectMillis, int callMillis) {
+    /**
+     * @param connect most time to connect (a failure then is CONNECT: the advertiser cannot have seen the lead)
+     * @param read most time between two reads of the answer
+     * @param total the whole call, answer read included
+     */
+    public record Timeouts(Duration connect, Duration read, Duration total) {
     }
 
     private record BodyRead(byte[] bytes, boolean truncated) {

@@ -12,9 +12,16 @@ import io.datapost.schemas.FailureClass;
  * repeats by the idempotency key ({@code request.idempotent}).
  *
  * @param base delay after the first failed attempt (doubled per further attempt)
- * @param max cap of any delay, including an advertiser's Retry-After
+ * @param max cap of the exponential back-off
+ * @param retryAfterMax cap of an advertiser's Retry-After (a safety net against absurd values); the wait holds no
+ *        thread and no call slot, only the lead's place in memory
  */
-public record RetryPolicy(Duration base, Duration max) {
+public record RetryPolicy(Duration base, Duration max, Duration retryAfterMax) {
+
+    /** A Retry-After capped like the back-off. */
+    public RetryPolicy(Duration base, Duration max) {
+        this(base, max, max);
+    }
 
     public boolean isRetryable(FailureClass failureClass, boolean idempotent) {
         return switch (failureClass) {
@@ -26,12 +33,12 @@ public record RetryPolicy(Duration base, Duration max) {
 
     /**
      * Delay before the attempt after {@code failedAttempt} (1-based): the advertiser's Retry-After when it gave
-     * one, else exponential back-off with "equal jitter" (half fixed, half random) so that leads failing together
-     * do not all retry together; either way at most {@link #max}.
+     * one (at most {@link #retryAfterMax}), else exponential back-off with "equal jitter" (half fixed, half random)
+     * so that leads failing together do not all retry together, at most {@link #max}.
      */
     public Duration delayAfter(int failedAttempt, Duration retryAfter, RandomGenerator random) {
         if (retryAfter != null) {
-            return retryAfter.compareTo(max) > 0 ? max : retryAfter;
+            return retryAfter.compareTo(retryAfterMax) > 0 ? retryAfterMax : retryAfter;
         }
         long maxMillis = max.toMillis();
         long exponential = base.toMillis();

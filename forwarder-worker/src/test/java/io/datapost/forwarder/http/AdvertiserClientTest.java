@@ -8,6 +8,7 @@ import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.time.Instant;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -45,11 +46,16 @@ class AdvertiserClientTest {
     }
 
     @Test
-    void retryAfterIsReadAsSecondsOnly() {
-        assertThat(AdvertiserClient.retryAfter("7")).isEqualTo(Duration.ofSeconds(7));
-        assertThat(AdvertiserClient.retryAfter(" 0 ")).isEqualTo(Duration.ZERO);
-        assertThat(AdvertiserClient.retryAfter("Wed, 21 Oct 2015 07:28:00 GMT")).isNull();
-        assertThat(AdvertiserClient.retryAfter("-1")).isNull();
-        assertThat(AdvertiserClient.retryAfter(null)).isNull();
+    void retryAfterIsReadAsSecondsOrAsAnHttpDate() {
+        Instant now = Instant.parse("2015-10-21T07:27:30Z");
+        assertThat(AdvertiserClient.retryAfter("7", now)).isEqualTo(Duration.ofSeconds(7));
+        assertThat(AdvertiserClient.retryAfter(" 0 ", now)).isEqualTo(Duration.ZERO);
+        assertThat(AdvertiserClient.retryAfter("Wed, 21 Oct 2015 07:28:00 GMT", now))
+                .isEqualTo(Duration.ofSeconds(30));
+        assertThat(AdvertiserClient.retryAfter("Wed, 21 Oct 2015 07:20:00 GMT", now)).as("in the past")
+                .isEqualTo(Duration.ZERO);
+        assertThat(AdvertiserClient.retryAfter("-1", now)).isNull();
+        assertThat(AdvertiserClient.retryAfter("soon", now)).isNull();
+        assertThat(AdvertiserClient.retryAfter(null, now)).isNull();
     }
 }

@@ -175,8 +175,8 @@ class AdvertiserRequestRendererTest {
                 .isInstanceOf(RequestRenderException.class).hasMessageContaining("DELETE");
         assertThatThrownBy(() -> renderer.render(lead, request("ftp://x/y").build(), "r"))
                 .isInstanceOf(RequestRenderException.class).hasMessageContaining("URL");
-        assertThatThrownBy(() -> renderer.render(lead, request(URL).setBodyFormat("XML").build(), "r"))
-                .isInstanceOf(RequestRenderException.class).hasMessageContaining("XML");
+        assertThatThrownBy(() -> renderer.render(lead, request(URL).setBodyFormat("YAML").build(), "r"))
+                .isInstanceOf(RequestRenderException.class).hasMessageContaining("YAML");
     }
 
     private static Map<String, String> fields(String... keyValues) {

@@ -23,6 +23,11 @@ import okhttp3.Response;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
+import mockwebserver3.SocketEffect;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -67,6 +72,7 @@ class ForwarderIntegrationTest {
     private static KafkaProducer<byte[], byte[]> rawProducer;
     private static TopicRecorder<String, AdvertiserResponse> responses;
     private static ConfigurableApplicationContext app;
+    private static volatile boolean downAdvertiserHealed;
 
     @BeforeAll
     static void startBrokerAdvertiserAndService() throws Exception {
@@ -81,6 +87,12 @@ class ForwarderIntegrationTest {
             public MockResponse dispatch(RecordedRequest request) {
                 requestsByPath.computeIfAbsent(request.getUrl().encodedPath(), p -> new CopyOnWriteArrayList<>())
                         .add(request);
+                if (request.getUrl().encodedPath().equals("/it/down") && !downAdvertiserHealed) {
+                    return new MockResponse.Builder().code(503).body("down").build();
+                }
+                if (request.getUrl().encodedPath().equals("/it/hang")) {
+                    return new MockResponse.Builder().onResponseStart(SocketEffect.Stall.INSTANCE).build();
+                }
                 return new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json")
                         .body("{\"status\":\"accepted\"}").build();
             }
@@ -98,6 +110,10 @@ class ForwarderIntegrationTest {
 
         publish(eventType("it-basic", request(advertiser.url("/it/basic").toString()).setIdempotent(true).build()));
         publish(eventType("it-after", request(advertiser.url("/it/after").toString()).build()));
+        publish(eventType("it-hanging", request(advertiser.url("/it/hang").toString()).setTimeoutMillis(120_000)
+                .build()));
+        publish(eventType("it-healthy", request(advertiser.url("/it/healthy").toString()).build()));
+        publish(eventType("it-down", request(advertiser.url("/it/down").toString()).build()));
         EventType inactive = eventType("it-inactive", request(advertiser.url("/it/inactive").toString()).build());
         inactive.setActive(false);
         publish(inactive);
@@ -108,11 +124,21 @@ class ForwarderIntegrationTest {
         app = ForwarderApplication.builder().run(
                 "--spring.kafka.bootstrap-servers=" + bootstrap(),
                 "--server.port=0",
-                "--datapost.forwarder.concurrency=3",
                 "--datapost.forwarder.retry-backoff-base=10ms",
                 "--datapost.forwarder.retry-backoff-max=50ms",
                 "--datapost.forwarder.unknown-event-type-grace=200ms",
-                "--datapost.forwarder.error-retry-interval=100ms");
+                "--datapost.forwarder.error-retry-interval=100ms",
+                "--datapost.forwarder.shutdown-timeout=1s",
+                "--datapost.forwarder.commit-interval=100ms",
+                "--datapost.forwarder.event-types.it-hanging.max-in-flight=3",
+                // small enough that a dead advertiser's waiting leads exceed it (a poll may overshoot it by
+                // max-poll-records)
+                "--datapost.forwarder.max-pending-leads=40",
+                "--spring.kafka.consumer.max-poll-records=10",
+                "--datapost.forwarder.event-types.it-down.max-in-flight=2",
+                "--datapost.forwarder.event-types.it-down.circuit-window=5",
+                "--datapost.forwarder.event-types.it-down.circuit-minimum-calls=5",
+                "--datapost.forwarder.event-types.it-down.circuit-open-duration=2s");
     }
 
     @AfterAll
@@ -226,6 +252,91 @@ class ForwarderIntegrationTest {
     }
 
     @Test
+    void aHangingAdvertiserDoesNotStallAnotherAdvertisersLeadsInTheSamePartitionAndHoldsTheCommit()
+            throws Exception {
+        // Given, in ONE partition, 5 leads for an advertiser that never answers, then 30 for a healthy one
+        int partition = 3;
+        RecordMetadata firstHanging = null;
+        for (int i = 0; i < 5; i++) {
+            RecordMetadata sent = leadProducer.send(new ProducerRecord<>(Topics.LEADS.name(), partition, "hang-" + i,
+                    lead("hang-" + i, "it-hanging", Map.of("zip", "10001")))).get();
+            firstHanging = firstHanging == null ? sent : firstHanging;
+        }
+        List<String> healthy = IntStream.range(0, 30).mapToObj(i -> "healthy-" + i).toList();
+        long start = System.nanoTime();
+        for (String id : healthy) {
+            leadProducer.send(new ProducerRecord<>(Topics.LEADS.name(), partition, id,
+                    lead(id, "it-healthy", Map.of("zip", "10001"))));
+        }
+        leadProducer.flush();
+
+        // When / Then the healthy leads all get their final response promptly
+        await().atMost(WAIT).pollInSameThread()
+                .until(() -> finalResponsesBySubmission().keySet().containsAll(healthy));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
+        // while the hanging advertiser has exactly its 3 slots (event-types.it-hanging.max-in-flight) in use
+        await().atMost(WAIT).until(() -> requestsByPath.getOrDefault("/it/hang", List.of()).size() == 3);
+        assertThat(finalResponsesBySubmission()).doesNotContainKeys("hang-0", "hang-1", "hang-2", "hang-3",
+                "hang-4");
+        // and the committed offset of the partition stays at the first unfinished lead
+        long firstHangingOffset = firstHanging.offset();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap()))) {
+            TopicPartition leads = new TopicPartition(Topics.LEADS.name(), partition);
+            await().atMost(WAIT).until(() -> {
+                OffsetAndMetadata committed = admin.listConsumerGroupOffsets("datapost-forwarder")
+                        .partitionsToOffsetAndMetadata().get().get(leads);
+                return committed != null && committed.offset() == firstHangingOffset;
+            });
+        }
+        MeterRegistry registry = app.getBean(MeterRegistry.class);
+        assertThat(registry.get(ForwarderMetrics.IN_FLIGHT).tag("eventType", "it-hanging").gauge().value())
+                .isEqualTo(3);
+        assertThat(registry.get(ForwarderMetrics.WAITING).tag("eventType", "it-hanging").gauge().value())
+                .isEqualTo(2);
+    }
+
+    @Test
+    void aDeadAdvertisersWaitingLeadsAreSpilledSoOthersFlowAndAllAreDeliveredOnceAfterItRecovers()
+            throws Exception {
+        // Given, in ONE partition, 120 leads for an advertiser answering 503 (its circuit opens after 5 calls) mixed
+        // with 60 for a healthy one, and room for only 40 leads in memory
+        int partition = 4;
+        List<String> down = IntStream.range(0, 120).mapToObj(i -> "down-" + i).toList();
+        List<String> healthy = IntStream.range(0, 60).mapToObj(i -> "fine-" + i).toList();
+        for (int i = 0; i < 120; i++) {
+            leadProducer.send(new ProducerRecord<>(Topics.LEADS.name(), partition, down.get(i),
+                    lead(down.get(i), "it-down", Map.of("zip", "10001"))));
+            if (i % 2 == 1) {
+                String id = healthy.get(i / 2);
+                leadProducer.send(new ProducerRecord<>(Topics.LEADS.name(), partition, id,
+                        lead(id, "it-healthy", Map.of("zip", "10001"))));
+            }
+        }
+        leadProducer.flush();
+
+        // When / Then the healthy leads are all delivered while the advertiser is still down
+        await().atMost(WAIT).pollInSameThread()
+                .until(() -> finalResponsesBySubmission().keySet().containsAll(healthy));
+        MeterRegistry registry = app.getBean(MeterRegistry.class);
+        assertThat(registry.get(ForwarderMetrics.SPILLED).counter().count()).isPositive();
+        assertThat(registry.get(ForwarderMetrics.CIRCUIT_TRANSITIONS).tag("eventType", "it-down").tag("state", "OPEN")
+                .counter().count()).isPositive();
+
+        // and once it recovers, every lead of it ends with exactly one final response after one call
+        downAdvertiserHealed = true;
+        await().atMost(WAIT).pollInSameThread()
+                .until(() -> finalResponsesBySubmission().keySet().containsAll(down));
+        Map<String, List<AdvertiserResponse>> finals = finalResponsesBySubmission();
+        assertThat(down).allSatisfy(id -> assertThat(finals.get(id)).hasSize(1));
+        assertThat(requestsByPath.get("/it/down")).extracting(r -> r.getHeaders().get("Idempotency-Key"))
+                .doesNotHaveDuplicates().hasSize(120);
+        long failed = down.stream().filter(id -> finals.get(id).get(0).getFailureClass() != FailureClass.NONE)
+                .count();
+        assertThat(failed).as("calls made while it was down: 5 to open the circuit, one per trial")
+                .isBetween(5L, 40L);
+    }
+
+    @Test
     void changedEventTypeAppliesToTheNextLeadWithoutRestart() {
         // Given version 1 of an event type
         String url = advertiser.url("/it/live").toString();
@@ -261,7 +372,9 @@ class ForwarderIntegrationTest {
         try (Response prometheus = http.newCall(new Request.Builder().url(base + "prometheus").build()).execute()) {
             assertThat(prometheus.code()).isEqualTo(200);
             assertThat(prometheus.body().string()).contains("datapost_forwarder_calls_total{",
-                    "datapost_forwarder_call_latency_seconds_bucket{", "datapost_forwarder_calls_in_flight");
+                    "datapost_forwarder_call_latency_seconds_bucket{", "datapost_forwarder_calls_in_flight{",
+                    "datapost_forwarder_worker_in_flight", "datapost_forwarder_leads_pending",
+                    "datapost_forwarder_leads_waiting{", "datapost_forwarder_circuit_state{");
         }
         try (Response env = http.newCall(new Request.Builder().url(base + "env").build()).execute()) {
             assertThat(env.code()).isEqualTo(404);

@@ -6,14 +6,15 @@ import static io.datapost.forwarder.Fixtures.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
-import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -26,6 +27,7 @@ import okio.Buffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import io.datapost.forwarder.config.EventTypeSettings;
 import io.datapost.forwarder.http.AdvertiserClient;
 import io.datapost.forwarder.http.AdvertiserRequestRenderer;
 import io.datapost.schemas.AdvertiserResponse;
@@ -47,12 +49,23 @@ class LeadForwarderHttpTest {
     private final AdvertiserClient client = new AdvertiserClient(AdvertiserClient.newSharedClient(), MAX_BODY_BYTES,
             List.of("Content-Type", "Retry-After"));
     private final LeadForwarder forwarder = new LeadForwarder(new AdvertiserRequestRenderer(), client,
-            published::add, new RetryPolicy(Duration.ofMillis(10), Duration.ofMillis(50)),
-            new ForwarderMetrics(registry), new Random(1));
+            response -> {
+                published.add(response);
+                return CompletableFuture.completedFuture(null);
+            }, new ForwarderMetrics(registry),
+            id -> EventTypeSettings.defaults().withBackoff(Duration.ofMillis(10), Duration.ofMillis(50))
+                    .withRetryAfterMax(Duration.ofMillis(50)),
+            id -> Optional.empty(), 16, Duration.ofMillis(10), new Random(1));
 
     @AfterEach
-    void closeClient() {
+    void closeClient() throws Exception {
+        forwarder.close();
         client.close();
+    }
+
+    /** Delivers one lead and waits until its final response is published. */
+    private void deliver(LeadSubmitted lead, EventType type) throws Exception {
+        forwarder.forward(lead, type).get(15, TimeUnit.SECONDS);
     }
 
     @Test
@@ -68,7 +81,7 @@ class LeadForwarderHttpTest {
                 Map.of("first_name", HEBREW_EMOJI, "email", "a@example.com", "phone", "5550001111"));
 
         // When
-        forwarder.forward(lead, type);
+        deliver(lead, type);
 
         // Then the advertiser got exactly this request
         RecordedRequest received = server.takeRequest(5, TimeUnit.SECONDS);
@@ -110,7 +123,7 @@ class LeadForwarderHttpTest {
         server.enqueue(new MockResponse.Builder().code(200).body("ok").build());
         EventType type = eventType("form", request(server.url("/post").toString()).setBodyFormat("FORM").build());
 
-        forwarder.forward(lead("sub-1", "form", Map.of("first_name", HEBREW_EMOJI)), type);
+        deliver(lead("sub-1", "form", Map.of("first_name", HEBREW_EMOJI)), type);
 
         RecordedRequest received = server.takeRequest(5, TimeUnit.SECONDS);
         assertThat(received.getHeaders().get("Content-Type")).isEqualTo("application/x-www-form-urlencoded");
@@ -125,7 +138,7 @@ class LeadForwarderHttpTest {
         EventType type = eventType("get", request(server.url("/add_lead?source=dp").toString()).setMethod("GET")
                 .build());
 
-        forwarder.forward(lead("sub-1", "get", Map.of("first_name", HEBREW_EMOJI)), type);
+        deliver(lead("sub-1", "get", Map.of("first_name", HEBREW_EMOJI)), type);
 
         RecordedRequest received = server.takeRequest(5, TimeUnit.SECONDS);
         assertThat(received.getMethod()).isEqualTo("GET");
@@ -142,7 +155,7 @@ class LeadForwarderHttpTest {
         EventType type = eventType("et", request(server.url("/leads").toString()).setIdempotent(true).build());
 
         // When
-        forwarder.forward(lead("sub-7", "et", Map.of("zip", "10001")), type);
+        deliver(lead("sub-7", "et", Map.of("zip", "10001")), type);
 
         // Then
         assertThat(published).extracting(AdvertiserResponse::getAttempt, AdvertiserResponse::getFinalAttempt,
@@ -159,12 +172,12 @@ class LeadForwarderHttpTest {
     }
 
     @Test
-    void nonIdempotentAdvertiserAnswering503GetsOneFinalAttempt() {
+    void nonIdempotentAdvertiserAnswering503GetsOneFinalAttempt() throws Exception {
         server.enqueue(new MockResponse.Builder().code(503).body("busy").build());
         server.enqueue(new MockResponse.Builder().code(200).body("ok").build());
         EventType type = eventType("et", request(server.url("/leads").toString()).setIdempotent(false).build());
 
-        forwarder.forward(lead("sub-1", "et", Map.of()), type);
+        deliver(lead("sub-1", "et", Map.of()), type);
 
         assertThat(published).singleElement().satisfies(response -> {
             assertThat(response.getFinalAttempt()).isTrue();
@@ -175,15 +188,15 @@ class LeadForwarderHttpTest {
     }
 
     @Test
-    void throttledAdvertiserIsRetriedWithinTheCapAndItsRetryAfterIsRecorded() {
-        // Given a 429 asking for a wait far above the (test) cap of 50 ms
+    void throttledAdvertiserAskingForAnAbsurdWaitIsRetriedAfterTheRetryAfterCapAndItsHeaderIsRecorded() throws Exception {
+        // Given a 429 asking for a wait far above the (test) Retry-After cap of 50 ms
         server.enqueue(new MockResponse.Builder().code(429).addHeader("Retry-After", "120").build());
         server.enqueue(new MockResponse.Builder().code(200).body("ok").build());
         EventType type = eventType("et", request(server.url("/leads").toString()).setIdempotent(true).build());
         long start = System.nanoTime();
 
         // When
-        forwarder.forward(lead("sub-1", "et", Map.of()), type);
+        deliver(lead("sub-1", "et", Map.of()), type);
 
         // Then
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
@@ -193,11 +206,11 @@ class LeadForwarderHttpTest {
     }
 
     @Test
-    void redirectIsTheAdvertisersAnswerAndIsNotFollowed() {
+    void redirectIsTheAdvertisersAnswerAndIsNotFollowed() throws Exception {
         server.enqueue(new MockResponse.Builder().code(302).addHeader("Location", "/elsewhere").build());
         EventType type = eventType("et", request(server.url("/leads").toString()).setIdempotent(true).build());
 
-        forwarder.forward(lead("sub-1", "et", Map.of()), type);
+        deliver(lead("sub-1", "et", Map.of()), type);
 
         assertThat(published).singleElement().satisfies(response -> {
             assertThat(response.getHttpStatus()).isEqualTo(302);
@@ -208,7 +221,7 @@ class LeadForwarderHttpTest {
     }
 
     @Test
-    void refusedConnectionIsRetriedUpToMaxAttemptsEvenWhenNotIdempotent() throws IOException {
+    void refusedConnectionIsRetriedUpToMaxAttemptsEvenWhenNotIdempotent() throws Exception {
         // Given a port nobody listens on
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0)) {
@@ -218,7 +231,7 @@ class LeadForwarderHttpTest {
                 .setMaxAttempts(3).build());
 
         // When
-        forwarder.forward(lead("sub-1", "et", Map.of()), type);
+        deliver(lead("sub-1", "et", Map.of()), type);
 
         // Then every attempt is published, the last one final
         assertThat(published).extracting(AdvertiserResponse::getAttempt, AdvertiserResponse::getFinalAttempt,
@@ -236,7 +249,7 @@ class LeadForwarderHttpTest {
     }
 
     @Test
-    void advertiserSlowerThanTheCallTimeoutIsATimeoutAndNotRetriedWhenNotIdempotent() {
+    void advertiserSlowerThanTheCallTimeoutIsATimeoutAndNotRetriedWhenNotIdempotent() throws Exception {
         // Given headers that come long after the 200 ms call timeout
         server.enqueue(new MockResponse.Builder().code(200).headersDelay(1500, TimeUnit.MILLISECONDS).body("late")
                 .build());
@@ -245,7 +258,7 @@ class LeadForwarderHttpTest {
         long start = System.nanoTime();
 
         // When
-        forwarder.forward(lead("sub-1", "et", Map.of()), type);
+        deliver(lead("sub-1", "et", Map.of()), type);
 
         // Then
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1200));
@@ -257,7 +270,7 @@ class LeadForwarderHttpTest {
     }
 
     @Test
-    void endlessThrottledBodyIsTruncatedAtTheLimitInBoundedTime() {
+    void endlessThrottledBodyIsTruncatedAtTheLimitInBoundedTime() throws Exception {
         // Given 1 MiB trickling at 1 KiB per 20 ms: reading it all would take about 20 s
         Buffer huge = new Buffer().write(new byte[1 << 20]);
         server.enqueue(new MockResponse.Builder().code(200).body(huge).throttleBody(1024, 20, TimeUnit.MILLISECONDS)
@@ -266,7 +279,7 @@ class LeadForwarderHttpTest {
         long start = System.nanoTime();
 
         // When
-        forwarder.forward(lead("sub-1", "et", Map.of()), type);
+        deliver(lead("sub-1", "et", Map.of()), type);
 
         // Then
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
@@ -278,11 +291,11 @@ class LeadForwarderHttpTest {
     }
 
     @Test
-    void bodyExactlyAtTheLimitIsNotMarkedTruncated() {
+    void bodyExactlyAtTheLimitIsNotMarkedTruncated() throws Exception {
         server.enqueue(new MockResponse.Builder().code(200).body("x".repeat(MAX_BODY_BYTES)).build());
         EventType type = eventType("et", request(server.url("/exact").toString()).build());
 
-        forwarder.forward(lead("sub-1", "et", Map.of()), type);
+        deliver(lead("sub-1", "et", Map.of()), type);
 
         assertThat(published).singleElement().satisfies(response -> {
             assertThat(response.getBody().remaining()).isEqualTo(MAX_BODY_BYTES);

@@ -48,6 +48,14 @@ class RetryPolicyTest {
     }
 
     @Test
+    void retryAfterLongerThanTheBackOffCapIsHonouredUpToItsOwnCap() {
+        RetryPolicy honouring = new RetryPolicy(Duration.ofMillis(200), Duration.ofSeconds(5), Duration.ofMinutes(5));
+        Random random = new Random(7);
+        assertThat(honouring.delayAfter(1, Duration.ofSeconds(120), random)).isEqualTo(Duration.ofSeconds(120));
+        assertThat(honouring.delayAfter(1, Duration.ofHours(2), random)).isEqualTo(Duration.ofMinutes(5));
+    }
+
+    @Test
     void retryAfterIsHonouredUpToTheCap() {
         Random random = new Random(7);
         assertThat(policy.delayAfter(1, Duration.ofSeconds(2), random)).isEqualTo(Duration.ofSeconds(2));

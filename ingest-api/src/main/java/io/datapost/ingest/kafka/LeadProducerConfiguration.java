@@ -53,7 +53,7 @@ public class LeadProducerConfiguration {
      * blocks on metadata or a full buffer for at most {@code deadline} (max.block.ms); the caller measures
      * one deadline across both.
      */
-    static Map<String, Object> producerConfig(Map<String, Object> bootProducerProperties, Duration deadline) {
+    public static Map<String, Object> producerConfig(Map<String, Object> bootProducerProperties, Duration deadline) {
         Map<String, Object> config = new HashMap<>(bootProducerProperties);
         config.remove(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG);
         config.remove(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG);

@@ -1,5 +1,8 @@
 package io.datapost.ingest.service;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
 import org.springframework.stereotype.Component;
 
 import io.datapost.schemas.EventType;
@@ -21,6 +24,9 @@ public class IngestMetrics {
 
     private final MeterRegistry registry;
     private final LiveTable<EventType> eventTypes;
+    /** Counters by tag values, so the hot path does not build and look up a meter id per post. */
+    private final Map<String, Counter> acceptedByEventType = new ConcurrentHashMap<>();
+    private final Map<String, Counter> rejectedByEventTypeAndStatus = new ConcurrentHashMap<>();
 
     public IngestMetrics(MeterRegistry registry, LiveTable<EventType> eventTypesTable) {
         this.registry = registry;
@@ -28,14 +34,16 @@ public class IngestMetrics {
     }
 
     public void accepted(String eventTypeId) {
-        Counter.builder(ACCEPTED).description("Leads written to the leads topic and answered 202")
-                .tag("event_type", tag(eventTypeId)).register(registry).increment();
+        acceptedByEventType.computeIfAbsent(tag(eventTypeId), tag -> Counter.builder(ACCEPTED)
+                .description("Leads written to the leads topic and answered 202")
+                .tag("event_type", tag).register(registry)).increment();
     }
 
     public void rejected(String eventTypeId, int status) {
-        Counter.builder(REJECTED).description("Posts answered with an error, by status")
-                .tag("event_type", tag(eventTypeId)).tag("status", Integer.toString(status))
-                .register(registry).increment();
+        String tag = tag(eventTypeId);
+        rejectedByEventTypeAndStatus.computeIfAbsent(tag + " " + status, key -> Counter.builder(REJECTED)
+                .description("Posts answered with an error, by status")
+                .tag("event_type", tag).tag("status", Integer.toString(status)).register(registry)).increment();
     }
 
     private String tag(String eventTypeId) {

@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A parsed lead body: its flat fields in posted order, and the fields that could not be taken as they
@@ -18,6 +19,17 @@ public record LeadBody(Map<String, String> fields, List<FieldProblem> problems) 
     }
 
     static final int MAX_FIELD_NAME_LENGTH = 128;
+
+    /** This lead without the named fields (and without their problems). */
+    LeadBody without(String... names) {
+        if (names.length == 0) {
+            return this;
+        }
+        Set<String> dropped = Set.of(names);
+        Map<String, String> kept = new LinkedHashMap<>(fields);
+        kept.keySet().removeAll(dropped);
+        return new LeadBody(kept, problems.stream().filter(p -> !dropped.contains(p.field())).toList());
+    }
 
     /** Collects fields as a reader meets them. */
     static final class Builder {

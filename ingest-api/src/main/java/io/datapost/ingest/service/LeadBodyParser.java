@@ -5,16 +5,15 @@ import java.io.InputStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 
-import io.datapost.ingest.config.IngestProperties;
-
 /**
  * Turns a posted body into a {@link LeadBody}: picks the reader by content type (415 otherwise), reads at
- * most {@code limit + 1} bytes (413 beyond the limit) and parses (400 when malformed).
+ * most {@code limit + 1} bytes (413 beyond the limit) and parses (400 when malformed). The limit is the
+ * post's event type's, so it is passed with every body.
  */
 @Component
 public class LeadBodyParser {
@@ -22,30 +21,21 @@ public class LeadBodyParser {
     private static final byte[] FORM_SYNTAX = "%+=&".getBytes(StandardCharsets.US_ASCII);
     private static final MediaType TEXT_XML = MediaType.TEXT_XML;
 
-    private final int maxBytes;
     private final JsonLeadReader json = new JsonLeadReader();
     private final FormLeadReader form = new FormLeadReader();
     private final XmlLeadReader xml = new XmlLeadReader();
 
-    @Autowired
-    public LeadBodyParser(IngestProperties properties) {
-        this(properties.maxBodyBytesAsInt());
-    }
-
-    public LeadBodyParser(int maxBytes) {
-        this.maxBytes = maxBytes;
-    }
-
     /**
      * @param contentType    the raw Content-Type header, may be null
      * @param declaredLength the Content-Length, or -1 when unknown (chunked)
+     * @param maxBytes       the size limit of this post's event type
      */
-    public LeadBody parse(String contentType, long declaredLength, InputStream body) {
+    public LeadBody parse(String contentType, long declaredLength, InputStream body, int maxBytes) {
         Format format = formatOf(contentType);
         if (declaredLength > maxBytes) {
             throw LeadRejectedException.tooLarge(maxBytes);
         }
-        byte[] bytes = readAtMost(body);
+        byte[] bytes = readAtMost(body, maxBytes);
         return switch (format.kind) {
             case JSON -> json.read(bytes, format.charset);
             case FORM -> form.read(bytes, format.charset == null ? StandardCharsets.UTF_8 : format.charset);
@@ -53,7 +43,35 @@ public class LeadBodyParser {
         };
     }
 
-    private byte[] readAtMost(InputStream body) {
+    /**
+     * The fields of a GET: the raw query string, percent-decoded as UTF-8 (RFC 3986), '+' as a space,
+     * without the {@code reserved} parameters (e.g. {@code wait}), which steer the request and are no fields.
+     */
+    public LeadBody parseQuery(String rawQuery, int maxBytes, String... reserved) {
+        byte[] bytes = rawQuery == null ? new byte[0] : rawQuery.getBytes(StandardCharsets.ISO_8859_1);
+        if (bytes.length > maxBytes) {
+            throw LeadRejectedException.queryTooLong(maxBytes);
+        }
+        return form.read(bytes, StandardCharsets.UTF_8, FormLeadReader.QUERY_STRING).without(reserved);
+    }
+
+    /**
+     * The one value of query parameter {@code name}, or null when absent; other parameters are not decoded.
+     * Only the raw query string is read: asking the servlet container would make it consume a form body for
+     * its parameters.
+     */
+    public String queryParameter(String rawQuery, String name) {
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return null;
+        }
+        List<String> values = form.values(rawQuery.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8, name);
+        if (values.size() > 1) {
+            throw LeadRejectedException.malformed("The query parameter '" + name + "' must be given once.");
+        }
+        return values.isEmpty() ? null : values.get(0);
+    }
+
+    private static byte[] readAtMost(InputStream body, int maxBytes) {
         try {
             byte[] bytes = body.readNBytes(maxBytes + 1);
             if (bytes.length > maxBytes) {

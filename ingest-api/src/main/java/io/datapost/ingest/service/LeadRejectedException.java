@@ -1,7 +1,10 @@
 package io.datapost.ingest.service;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 
 /**
@@ -10,17 +13,32 @@ import org.springframework.http.HttpStatus;
  */
 public class LeadRejectedException extends RuntimeException {
 
+    /** Seconds a partner is told to wait after a 503 (broker or configuration not there). */
+    public static final long UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
     private final HttpStatus status;
     private final List<FieldProblem> errors;
+    private final Map<String, String> headers;
 
     public LeadRejectedException(HttpStatus status, String detail) {
-        this(status, detail, List.of());
+        this(status, detail, List.of(), Map.of());
     }
 
     public LeadRejectedException(HttpStatus status, String detail, List<FieldProblem> errors) {
+        this(status, detail, errors, Map.of());
+    }
+
+    private LeadRejectedException(HttpStatus status, String detail, List<FieldProblem> errors,
+            Map<String, String> headers) {
         super(detail, null, false, false);
         this.status = status;
         this.errors = List.copyOf(errors);
+        this.headers = Map.copyOf(headers);
+    }
+
+    /** Response headers that belong to this answer (Retry-After, Allow, WWW-Authenticate). */
+    public Map<String, String> headers() {
+        return headers;
     }
 
     public HttpStatus status() {
@@ -33,7 +51,28 @@ public class LeadRejectedException extends RuntimeException {
     }
 
     public static LeadRejectedException unauthenticated() {
-        return new LeadRejectedException(HttpStatus.UNAUTHORIZED, "Missing or invalid partner credentials.");
+        return new LeadRejectedException(HttpStatus.UNAUTHORIZED, "Missing or invalid partner credentials.", List.of(),
+                Map.of(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"datapost\""));
+    }
+
+    /** 429: the partner's token bucket is empty; Retry-After is the whole seconds until it holds a token again. */
+    public static LeadRejectedException rateLimited(Duration untilNextToken) {
+        long seconds = Math.max(1, (untilNextToken.toMillis() + 999) / 1000);
+        return new LeadRejectedException(HttpStatus.TOO_MANY_REQUESTS,
+                "Too many posts from this partner. Retry after " + seconds + " second(s).", List.of(),
+                Map.of(HttpHeaders.RETRY_AFTER, Long.toString(seconds)));
+    }
+
+    /** 405 for a GET to an event type that takes only POST (and for HEAD anywhere). */
+    public static LeadRejectedException methodNotAllowed(String allow) {
+        return new LeadRejectedException(HttpStatus.METHOD_NOT_ALLOWED,
+                "This event type takes leads only by " + allow + ".", List.of(), Map.of(HttpHeaders.ALLOW, allow));
+    }
+
+    /** 414: a GET whose query string (the lead) is longer than the event type's size limit. */
+    public static LeadRejectedException queryTooLong(int maxBytes) {
+        return new LeadRejectedException(HttpStatus.URI_TOO_LONG,
+                "The query string is longer than " + maxBytes + " bytes.");
     }
 
     public static LeadRejectedException unknownEventType() {
@@ -65,6 +104,7 @@ public class LeadRejectedException extends RuntimeException {
     }
 
     public static LeadRejectedException unavailable(String detail) {
-        return new LeadRejectedException(HttpStatus.SERVICE_UNAVAILABLE, detail);
+        return new LeadRejectedException(HttpStatus.SERVICE_UNAVAILABLE, detail, List.of(),
+                Map.of(HttpHeaders.RETRY_AFTER, Long.toString(UNAVAILABLE_RETRY_AFTER_SECONDS)));
     }
 }

@@ -8,11 +8,13 @@ import java.util.Map;
 import org.springframework.stereotype.Component;
 
 import io.datapost.schemas.EventType;
+import io.datapost.schemas.FieldCheck;
 
 /**
- * The field rules every lead must pass. Values are later rendered into advertiser requests (possibly
- * headers), so a value with a line break or another control character is refused outright rather than
- * encoded here. Every failing field is reported, never a value.
+ * The field rules every lead must pass: the event type's required fields and field checks (format), and ours.
+ * Values are later rendered into advertiser requests (possibly headers), so a value with a line break or
+ * another control character is refused outright rather than encoded here. Every failing field is reported,
+ * never a value.
  */
 @Component
 public class LeadRules {
@@ -20,8 +22,22 @@ public class LeadRules {
     public static final String IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
     public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 200;
 
-    /** Every problem of the lead, in a stable order: body problems, field values, missing required fields, the key. */
+    private final FieldFormats formats = new FieldFormats();
+
+    /**
+     * Every problem of the lead, one per field, in a stable order: body problems, control characters, missing
+     * required fields, failed field checks, the key.
+     */
     public List<FieldProblem> check(EventType eventType, LeadBody body, String idempotencyKey) {
+        return check(eventType, body, idempotencyKey, IDEMPOTENCY_KEY_HEADER);
+    }
+
+    /**
+     * @param idempotencyKey the partner's idempotency key, or null
+     * @param keySource      where the key came from: the {@code Idempotency-Key} header or the event type's key
+     *                       field, named in the problem when the key is not acceptable
+     */
+    public List<FieldProblem> check(EventType eventType, LeadBody body, String idempotencyKey, String keySource) {
         Map<String, FieldProblem> problems = new LinkedHashMap<>();
         for (FieldProblem problem : body.problems()) {
             problems.putIfAbsent(problem.field(), problem);
@@ -37,16 +53,26 @@ public class LeadRules {
                 problems.put(required, new FieldProblem(required, "is required"));
             }
         }
-        List<FieldProblem> all = new ArrayList<>(problems.values());
-        if (idempotencyKey != null) {
-            if (idempotencyKey.isBlank() || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY_LENGTH) {
-                all.add(new FieldProblem(IDEMPOTENCY_KEY_HEADER,
-                        "must be 1 to " + MAX_IDEMPOTENCY_KEY_LENGTH + " characters"));
-            } else if (hasControlCharacter(idempotencyKey)) {
-                all.add(new FieldProblem(IDEMPOTENCY_KEY_HEADER, "must not contain control characters"));
+        if (eventType.getFieldChecks() != null) {
+            for (FieldCheck check : eventType.getFieldChecks()) {
+                String value = body.fields().get(check.getField());
+                if (value != null && !value.isBlank() && !problems.containsKey(check.getField())) {
+                    String problem = formats.problem(check, value);
+                    if (problem != null) {
+                        problems.put(check.getField(), new FieldProblem(check.getField(), problem));
+                    }
+                }
             }
         }
-        return all;
+        if (idempotencyKey != null && !problems.containsKey(keySource)) {
+            if (idempotencyKey.isBlank() || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY_LENGTH) {
+                problems.put(keySource, new FieldProblem(keySource,
+                        "must be 1 to " + MAX_IDEMPOTENCY_KEY_LENGTH + " characters (it is the idempotency key)"));
+            } else if (hasControlCharacter(idempotencyKey)) {
+                problems.put(keySource, new FieldProblem(keySource, "must not contain control characters"));
+            }
+        }
+        return new ArrayList<>(problems.values());
     }
 
     /** CR, LF, NUL, DEL, C1 controls...: every control character except TAB. */

@@ -1,47 +1,54 @@
 package io.datapost.ingest.web;
 
 import java.io.IOException;
-import java.net.URI;
 
 import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.MediaType;
-import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-import io.datapost.ingest.config.IngestProperties;
 import io.datapost.ingest.service.LeadIntake;
+import io.datapost.ingest.service.LeadIntake.Method;
+import io.datapost.ingest.service.LeadIntake.Post;
 import io.datapost.ingest.service.LeadRules;
 
 /**
- * {@code POST /v1/leads/{eventTypeId}}. Takes the raw body stream itself (no {@code @RequestBody}, no
- * {@code getParameter}) so the size limit and the declared charset are ours to enforce.
+ * {@code POST /v1/leads/{eventTypeId}} and, for event types that allow it, {@code GET} with the fields in the
+ * query string. Takes the raw body stream and the raw query string itself (no {@code @RequestBody}, no
+ * {@code @RequestParam}, no {@code getParameter}: those would let the container consume a form body), so
+ * the size limit and the declared charset are ours to enforce. Answers 202 at once, or, with {@code ?wait=},
+ * later and without holding a thread (see {@link SynchronousAnswers}).
  */
 @RestController
 public class LeadController {
 
+    static final String LEADS_PATH = "/v1/leads/{eventTypeId}";
+
     private final LeadIntake intake;
-    private final String statusBaseUrl;
+    private final SynchronousAnswers answers;
 
-    public LeadController(LeadIntake intake, IngestProperties properties) {
+    public LeadController(LeadIntake intake, SynchronousAnswers answers) {
         this.intake = intake;
-        this.statusBaseUrl = properties.statusBaseUrl();
+        this.answers = answers;
     }
 
-    public record SubmissionAccepted(String submissionId, String statusUrl) {
+    /** @return a {@code ResponseEntity} (202) or a {@code DeferredResult} of one (200 with the verdict, or 202) */
+    @PostMapping(LEADS_PATH)
+    public Object submit(@PathVariable String eventTypeId, HttpServletRequest request) throws IOException {
+        return answers.answer(intake.submit(Post.post(eventTypeId, request.getHeader(HttpHeaders.AUTHORIZATION),
+                request.getHeader(LeadRules.IDEMPOTENCY_KEY_HEADER), request.getContentType(),
+                request.getContentLengthLong(), request.getInputStream(), request.getQueryString())));
     }
 
-    @PostMapping("/v1/leads/{eventTypeId}")
-    public ResponseEntity<SubmissionAccepted> submit(@PathVariable String eventTypeId, HttpServletRequest request)
-            throws IOException {
-        LeadIntake.Accepted accepted = intake.submit(new LeadIntake.Post(eventTypeId,
+    /** Spring MVC routes HEAD here too; the intake refuses it (405) rather than create a lead. */
+    @GetMapping(LEADS_PATH)
+    public Object submitByQuery(@PathVariable String eventTypeId, HttpServletRequest request) {
+        Method method = "HEAD".equalsIgnoreCase(request.getMethod()) ? Method.HEAD : Method.GET;
+        return answers.answer(intake.submit(Post.query(method, eventTypeId,
                 request.getHeader(HttpHeaders.AUTHORIZATION), request.getHeader(LeadRules.IDEMPOTENCY_KEY_HEADER),
-                request.getContentType(), request.getContentLengthLong(), request.getInputStream()));
-        String statusUrl = statusBaseUrl + "/v1/leads/" + accepted.submissionId();
-        return ResponseEntity.accepted().location(URI.create(statusUrl)).contentType(MediaType.APPLICATION_JSON)
-                .body(new SubmissionAccepted(accepted.submissionId(), statusUrl));
+                request.getQueryString())));
     }
 }

@@ -12,15 +12,13 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 import io.datapost.ingest.service.LeadRejectedException;
 
 /**
- * Every error is {@code application/problem+json}: ours from {@link LeadRejectedException}, Spring MVC's own
- * (405, unknown paths...) through {@link ResponseEntityExceptionHandler}. The content type is set
- * explicitly so a partner's Accept header cannot turn an error into a 406.
+ * Every error is {@code application/problem+json}: ours from {@link LeadRejectedException} (with the headers
+ * that belong to the status: WWW-Authenticate, Retry-After, Allow), Spring MVC's own (405 for other methods,
+ * unknown paths...) through {@link ResponseEntityExceptionHandler}. The content type is set explicitly so a
+ * partner's Accept header cannot turn an error into a 406.
  */
 @RestControllerAdvice
 public class ProblemResponses extends ResponseEntityExceptionHandler {
-
-    static final String REALM = "Basic realm=\"datapost\"";
-    static final String RETRY_AFTER_SECONDS = "5";
 
     @ExceptionHandler(LeadRejectedException.class)
     public ResponseEntity<ProblemDetail> rejected(LeadRejectedException e) {
@@ -30,12 +28,7 @@ public class ProblemResponses extends ResponseEntityExceptionHandler {
             problem.setProperty("errors", e.errors());
         }
         HttpHeaders headers = new HttpHeaders();
-        if (status == HttpStatus.UNAUTHORIZED) {
-            headers.set(HttpHeaders.WWW_AUTHENTICATE, REALM);
-        }
-        if (status == HttpStatus.SERVICE_UNAVAILABLE) {
-            headers.set(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
-        }
+        e.headers().forEach(headers::set);
         return ResponseEntity.status(status).headers(headers).contentType(MediaType.APPLICATION_PROBLEM_JSON)
                 .body(problem);
     }

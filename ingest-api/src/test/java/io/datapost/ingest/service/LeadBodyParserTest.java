@@ -21,14 +21,14 @@ import org.springframework.http.HttpStatus;
 class LeadBodyParserTest {
 
     private static final int LIMIT = 1024;
-    private final LeadBodyParser parser = new LeadBodyParser(LIMIT);
+    private final LeadBodyParser parser = new LeadBodyParser();
 
     private LeadBody parse(String contentType, String body) {
         return parse(contentType, body.getBytes(StandardCharsets.UTF_8));
     }
 
     private LeadBody parse(String contentType, byte[] body) {
-        return parser.parse(contentType, body.length, new ByteArrayInputStream(body));
+        return parser.parse(contentType, body.length, new ByteArrayInputStream(body), LIMIT);
     }
 
     private static HttpStatus statusOf(Runnable post) {
@@ -286,7 +286,7 @@ class LeadBodyParserTest {
         void endlessBodyOfUnknownLengthIsCutAfterLimitPlusOneBytes() {
             CountingEndlessStream endless = new CountingEndlessStream();
 
-            assertThatThrownBy(() -> parser.parse("application/json", -1, endless))
+            assertThatThrownBy(() -> parser.parse("application/json", -1, endless, LIMIT))
                     .isInstanceOfSatisfying(LeadRejectedException.class,
                             e -> assertThat(e.status()).isEqualTo(HttpStatus.CONTENT_TOO_LARGE));
             assertThat(endless.read).isEqualTo(LIMIT + 1);
@@ -296,15 +296,77 @@ class LeadBodyParserTest {
         void declaredLengthOverTheLimitIsRefusedWithoutReading() {
             CountingEndlessStream endless = new CountingEndlessStream();
 
-            assertThat(statusOf(() -> parser.parse("application/json", LIMIT + 1, endless)))
+            assertThat(statusOf(() -> parser.parse("application/json", LIMIT + 1, endless, LIMIT)))
                     .isEqualTo(HttpStatus.CONTENT_TOO_LARGE);
             assertThat(endless.read).isZero();
         }
 
         @Test
         void unsupportedMediaTypeWinsOverSize() {
-            assertThat(statusOf(() -> parser.parse("text/csv", LIMIT * 10L, new CountingEndlessStream())))
+            assertThat(statusOf(() -> parser.parse("text/csv", LIMIT * 10L, new CountingEndlessStream(), LIMIT)))
                     .isEqualTo(HttpStatus.UNSUPPORTED_MEDIA_TYPE);
+        }
+    }
+
+    @Nested
+    class PerEventTypeLimit {
+
+        @Test
+        void theLimitIsThePostsOwnNotAFixedOne() {
+            byte[] body = ("{\"note\":\"" + "x".repeat(2000) + "\"}").getBytes(StandardCharsets.UTF_8);
+
+            assertThat(statusOf(() -> parser.parse("application/json", body.length, new ByteArrayInputStream(body),
+                    LIMIT))).isEqualTo(HttpStatus.CONTENT_TOO_LARGE);
+            assertThat(parser.parse("application/json", body.length, new ByteArrayInputStream(body), 4 * LIMIT)
+                    .fields().get("note")).hasSize(2000);
+        }
+    }
+
+    @Nested
+    class Query {
+
+        @Test
+        void queryFieldsArePercentDecodedAsUtf8WithoutTheReservedParameters() {
+            LeadBody lead = parser.parseQuery(
+                    "email=jos%C3%A9%40example.org&first_name=Jos%C3%A9&note=a+b&wait=PT5S", LIMIT, "wait");
+
+            assertThat(lead.fields()).containsExactly(entry("email", "josé@example.org"), entry("first_name", "José"),
+                    entry("note", "a b"));
+            assertThat(lead.problems()).isEmpty();
+        }
+
+        @Test
+        void repeatedReservedParameterIsNoFieldProblemButNoValueEither() {
+            assertThat(parser.parseQuery("zip=1&wait=PT1S&wait=PT2S", LIMIT, "wait").problems()).isEmpty();
+            assertThat(statusOf(() -> parser.queryParameter("zip=1&wait=PT1S&wait=PT2S", "wait")))
+                    .isEqualTo(HttpStatus.BAD_REQUEST);
+        }
+
+        @Test
+        void queryLongerThanTheLimitIsUriTooLong() {
+            String query = "note=" + "x".repeat(LIMIT);
+
+            assertThat(statusOf(() -> parser.parseQuery(query, LIMIT))).isEqualTo(HttpStatus.URI_TOO_LONG);
+        }
+
+        @Test
+        void brokenEscapeInTheQueryIsBadRequest() {
+            assertThat(statusOf(() -> parser.parseQuery("a=%G1", LIMIT))).isEqualTo(HttpStatus.BAD_REQUEST);
+            assertThat(statusOf(() -> parser.queryParameter("wait=%", "wait"))).isEqualTo(HttpStatus.BAD_REQUEST);
+        }
+
+        @Test
+        void otherParametersOfAPostsQueryNeedNotDecode() {
+            assertThat(parser.queryParameter("source=caf%E9&wait=PT2S&x=%G", "wait")).isEqualTo("PT2S");
+            assertThat(parser.queryParameter("source=caf%E9", "wait")).isNull();
+        }
+
+        @Test
+        void queryParameterIsReadFromTheRawQueryOnly() {
+            assertThat(parser.queryParameter("wait=PT10S&x=1", "wait")).isEqualTo("PT10S");
+            assertThat(parser.queryParameter("x=1", "wait")).isNull();
+            assertThat(parser.queryParameter(null, "wait")).isNull();
+            assertThat(parser.parseQuery(null, LIMIT).fields()).isEmpty();
         }
     }
 

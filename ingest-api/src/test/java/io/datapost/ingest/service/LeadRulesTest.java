@@ -6,11 +6,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 import io.datapost.schemas.AdvertiserRequest;
 import io.datapost.schemas.EventType;
 import io.datapost.schemas.Extraction;
+import io.datapost.schemas.FieldCheck;
+import io.datapost.schemas.FieldCheckKind;
 import io.datapost.schemas.VerdictRule;
 
 class LeadRulesTest {
@@ -98,6 +101,60 @@ class LeadRulesTest {
         for (String bad : new String[] {"k".repeat(201), "", "  ", "a\r\nb"}) {
             assertThat(rules.check(insuranceQuote, body(complete()), bad)).as(bad)
                     .extracting(FieldProblem::field).containsExactly(LeadRules.IDEMPOTENCY_KEY_HEADER);
+        }
+    }
+
+    @Nested
+    class FieldChecks {
+
+        private final EventType checked = EventType.newBuilder(insuranceQuote).setFieldChecks(List.of(
+                check("email", FieldCheckKind.EMAIL, null, null),
+                check("phone", FieldCheckKind.PHONE, null, null),
+                check("zip", FieldCheckKind.ZIP, null, null),
+                check("postcode", FieldCheckKind.ZIP, null, "gb"),
+                check("ref", FieldCheckKind.REGEX, "[A-Z]{3}-\\d{4}", null),
+                check("broken", FieldCheckKind.REGEX, "(unclosed", null))).build();
+
+        private FieldCheck check(String field, FieldCheckKind kind, String pattern, String region) {
+            return FieldCheck.newBuilder().setField(field).setCheck(kind).setPattern(pattern).setRegion(region).build();
+        }
+
+        @Test
+        void valuesInTheirFormatPass() {
+            Map<String, String> fields = complete();
+            fields.put("phone", "(555) 010-2233");
+            fields.put("zip", "30301-1234");
+            fields.put("postcode", "SW1A 1AA");
+            fields.put("ref", "ABC-1234");
+            fields.put("broken", "anything");
+
+            assertThat(rules.check(checked, body(fields), null)).isEmpty();
+        }
+
+        @Test
+        void everyValueOutOfItsFormatIsListedWithoutTheValue() {
+            Map<String, String> fields = complete();
+            fields.put("email", "ana.at.example.org");
+            fields.put("phone", "12");
+            fields.put("zip", "3030");
+            fields.put("postcode", "30301");
+            fields.put("ref", "abc-1234");
+
+            List<FieldProblem> problems = rules.check(checked, body(fields), null);
+
+            assertThat(problems).extracting(FieldProblem::field)
+                    .containsExactly("email", "phone", "zip", "postcode", "ref");
+            assertThat(problems).extracting(FieldProblem::message)
+                    .noneMatch(m -> m.contains("ana") || m.contains("3030") || m.contains("abc"));
+        }
+
+        @Test
+        void absentOptionalFieldIsNotCheckedAndAMissingRequiredOneIsReportedOnce() {
+            Map<String, String> fields = complete();
+            fields.remove("email");
+
+            assertThat(rules.check(checked, body(fields), null))
+                    .containsExactly(new FieldProblem("email", "is required"));
         }
     }
 }

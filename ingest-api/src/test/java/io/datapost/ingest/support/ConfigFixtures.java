@@ -7,6 +7,9 @@ import java.util.List;
 import io.datapost.schemas.AdvertiserRequest;
 import io.datapost.schemas.EventType;
 import io.datapost.schemas.Extraction;
+import io.datapost.schemas.FieldCheck;
+import io.datapost.schemas.FieldCheckKind;
+import io.datapost.schemas.IngestSettings;
 import io.datapost.schemas.Partner;
 import io.datapost.schemas.PayoutTerm;
 import io.datapost.schemas.PayoutTermKind;
@@ -19,6 +22,13 @@ public final class ConfigFixtures {
     public static final String INSURANCE_QUOTE = "insurance-quote";
     /** Configured but switched off: posts to it are 404 like an unknown id. */
     public static final String RETIRED_QUOTE = "retired-quote";
+    /** Takes GET query strings, has a 1 KiB limit and takes its idempotency key from the field lead_id. */
+    public static final String PIXEL_QUOTE = "pixel-quote";
+    public static final int PIXEL_QUOTE_MAX_BYTES = 1024;
+    public static final String PIXEL_QUOTE_KEY_FIELD = "lead_id";
+    /** A limit above the 64 KiB default: 256 KiB. */
+    public static final String BULK_QUOTE = "bulk-quote";
+    public static final int BULK_QUOTE_MAX_BYTES = 256 * 1024;
 
     public static final String DEMO_PARTNER = "demo-partner";
     public static final String DEMO_KEY = "demo-key-1";
@@ -27,19 +37,27 @@ public final class ConfigFixtures {
     /** Enabled for insurance-quote but inactive: 403. */
     public static final String DORMANT_PARTNER = "dormant-partner";
     public static final String DORMANT_KEY = "dormant-key-1";
+    /** Enabled for insurance-quote, with a small token bucket in the test contexts (see RunningIngestApi). */
+    public static final String THROTTLED_PARTNER = "throttled-partner";
+    public static final String THROTTLED_KEY = "throttled-key-1";
 
     private ConfigFixtures() {
     }
 
     public static List<EventType> eventTypes() {
-        return List.of(eventType(INSURANCE_QUOTE, true), eventType(RETIRED_QUOTE, false));
+        return List.of(withFieldChecks(eventType(INSURANCE_QUOTE, true)), eventType(RETIRED_QUOTE, false),
+                withIngest(eventType(PIXEL_QUOTE, true), IngestSettings.newBuilder().setAllowGet(true)
+                        .setMaxBodyBytes(PIXEL_QUOTE_MAX_BYTES).setIdempotencyKeyField(PIXEL_QUOTE_KEY_FIELD).build()),
+                withIngest(eventType(BULK_QUOTE, true), IngestSettings.newBuilder()
+                        .setMaxBodyBytes(BULK_QUOTE_MAX_BYTES).build()));
     }
 
     public static List<Partner> partners() {
         return List.of(
-                partner(DEMO_PARTNER, DEMO_KEY, true, List.of(INSURANCE_QUOTE, RETIRED_QUOTE)),
+                partner(DEMO_PARTNER, DEMO_KEY, true, List.of(INSURANCE_QUOTE, RETIRED_QUOTE, PIXEL_QUOTE, BULK_QUOTE)),
                 partner(OTHER_PARTNER, OTHER_KEY, true, List.of()),
-                partner(DORMANT_PARTNER, DORMANT_KEY, false, List.of(INSURANCE_QUOTE)));
+                partner(DORMANT_PARTNER, DORMANT_KEY, false, List.of(INSURANCE_QUOTE)),
+                partner(THROTTLED_PARTNER, THROTTLED_KEY, true, List.of(INSURANCE_QUOTE)));
     }
 
     private static EventType eventType(String id, boolean active) {
@@ -51,6 +69,20 @@ public final class ConfigFixtures {
                 .setRule(VerdictRule.newBuilder().build())
                 .setExtraction(Extraction.newBuilder().build())
                 .build();
+    }
+
+    /** insurance-quote checks email, phone and zip (US) when present. */
+    private static EventType withFieldChecks(EventType eventType) {
+        eventType.setFieldChecks(List.of(
+                FieldCheck.newBuilder().setField("email").setCheck(FieldCheckKind.EMAIL).build(),
+                FieldCheck.newBuilder().setField("phone").setCheck(FieldCheckKind.PHONE).build(),
+                FieldCheck.newBuilder().setField("zip").setCheck(FieldCheckKind.ZIP).build()));
+        return eventType;
+    }
+
+    private static EventType withIngest(EventType eventType, IngestSettings ingest) {
+        eventType.setIngest(ingest);
+        return eventType;
     }
 
     private static Partner partner(String id, String key, boolean active, List<String> eventTypeIds) {

@@ -54,6 +54,7 @@ public final class PartnerClient {
         private final Map<String, String> headers = new LinkedHashMap<>();
         private byte[] body = new byte[0];
         private boolean chunked;
+        private String query;
 
         private Post(String eventTypeId) {
             this.eventTypeId = eventTypeId;
@@ -84,11 +85,18 @@ public final class PartnerClient {
             return this;
         }
 
+        /** Adds a raw (already encoded) query string, e.g. {@code wait=PT5S}. */
+        public Post query(String rawQuery) {
+            query = rawQuery;
+            return this;
+        }
+
         public Answer send() {
             HttpRequest.BodyPublisher publisher = chunked
                     ? HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))
                     : HttpRequest.BodyPublishers.ofByteArray(body);
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + "/v1/leads/" + eventTypeId))
+            String uri = baseUrl + "/v1/leads/" + eventTypeId + (query == null ? "" : "?" + query);
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(uri))
                     .timeout(Duration.ofSeconds(30)).POST(publisher);
             headers.forEach(request::header);
             return exchange(request.build());
@@ -101,6 +109,16 @@ public final class PartnerClient {
 
     public Answer get(String path) {
         return exchange(HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30)).GET().build());
+    }
+
+    /** Any method without a body, with the given headers (name, value, name, value...). */
+    public Answer send(String method, String path, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30))
+                .method(method, HttpRequest.BodyPublishers.noBody());
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return exchange(request.build());
     }
 
     private static Answer exchange(HttpRequest request) {

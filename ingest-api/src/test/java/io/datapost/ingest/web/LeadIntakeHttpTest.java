@@ -148,6 +148,23 @@ class LeadIntakeHttpTest extends RunningIngestApi {
     }
 
     @Test
+    void valuesThatFailTheEventTypesFieldChecksAreListedAndNothingIsWritten() {
+        // Given insurance-quote checks email, phone and zip
+        Map<TopicPartition, Long> mark = leads.mark();
+        String body = "{\"email\":\"ana.silva.at.example.org\",\"phone\":\"55\",\"first_name\":\"Ana\","
+                + "\"last_name\":\"Silva\",\"zip\":\"ABCDE\"}";
+
+        // When
+        Answer answer = post(INSURANCE_QUOTE, DEMO).body(JSON, body).send();
+
+        // Then
+        assertThat(answer.status()).isEqualTo(422);
+        assertThat(errorFields(answer)).containsExactlyInAnyOrder("email", "phone", "zip");
+        assertThat(answer.body()).doesNotContain("ana.silva", "ABCDE");
+        assertThat(leads.since(mark)).isEmpty();
+    }
+
+    @Test
     void idempotencyKeyOverTwoHundredCharactersIsRefused() {
         // Given
         Map<TopicPartition, Long> mark = leads.mark();
@@ -203,10 +220,68 @@ class LeadIntakeHttpTest extends RunningIngestApi {
 
     @Test
     void springMvcErrorsAreProblemJsonToo() {
-        Answer wrongMethod = partner.get("/v1/leads/" + INSURANCE_QUOTE);
+        Answer wrongMethod = partner.send("DELETE", "/v1/leads/" + INSURANCE_QUOTE, "Authorization", DEMO);
+        Answer unknownPath = partner.get("/v2/nothing-here");
 
         assertThat(wrongMethod.status()).isEqualTo(405);
         assertThat(wrongMethod.contentType()).startsWith("application/problem+json");
+        assertThat(wrongMethod.headers().firstValue("Allow").orElse("")).contains("POST");
+        assertThat(unknownPath.status()).isEqualTo(404);
+        assertThat(unknownPath.contentType()).startsWith("application/problem+json");
+    }
+
+    @Test
+    void getIsRefusedForEventTypesThatTakeOnlyPostAndNothingIsWritten() {
+        // Given
+        Map<TopicPartition, Long> mark = leads.mark();
+        String query = "/v1/leads/" + INSURANCE_QUOTE
+                + "?email=ana.silva%40example.org&phone=5550102233&first_name=Ana&last_name=Silva&zip=30301";
+
+        // When
+        Answer get = partner.send("GET", query, "Authorization", DEMO);
+        Answer head = partner.send("HEAD", query, "Authorization", DEMO);
+        Answer anonymous = partner.send("GET", query);
+
+        // Then
+        assertThat(get.status()).isEqualTo(405);
+        assertThat(get.contentType()).startsWith("application/problem+json");
+        assertThat(get.headers().firstValue("Allow")).hasValue("POST");
+        assertThat(get.body()).doesNotContain("example.org", "Ana");
+        assertThat(head.status()).isEqualTo(405);
+        assertThat(anonymous.status()).as("credentials are checked first").isEqualTo(401);
+        assertThat(leads.since(mark)).isEmpty();
+    }
+
+    @Test
+    void malformedWaitParameterIsBadRequestAndNothingIsWritten() {
+        // Given
+        Map<TopicPartition, Long> mark = leads.mark();
+
+        // When
+        Answer answer = post(INSURANCE_QUOTE, DEMO).query("wait=ten-seconds").body(JSON, COMPLETE).send();
+        Answer negative = post(INSURANCE_QUOTE, DEMO).query("wait=-PT1S").body(JSON, COMPLETE).send();
+
+        // Then
+        assertThat(answer.status()).isEqualTo(400);
+        assertThat(answer.contentType()).startsWith("application/problem+json");
+        assertThat(answer.json().path("detail").asString()).contains("ISO-8601");
+        assertThat(negative.status()).isEqualTo(400);
+        assertThat(leads.since(mark)).isEmpty();
+    }
+
+    @Test
+    void formBodyIsReadByUsEvenWithAQueryString() {
+        // Given a form post that also carries a query string: the container must not consume the body
+        Map<TopicPartition, Long> mark = leads.mark();
+
+        // When
+        Answer answer = post(INSURANCE_QUOTE, DEMO).query("wait=PT0S&utm_source=x").body("application/x-www-form-urlencoded",
+                "email=a%40example.org&phone=5550102233&first_name=Jos%C3%A9&last_name=Lee&zip=10001").send();
+
+        // Then
+        assertThat(answer.status()).isEqualTo(202);
+        assertThat(leads.since(mark)).singleElement().satisfies(record -> assertThat(record.value().getFields())
+                .containsEntry("first_name", "José").doesNotContainKeys("wait", "utm_source"));
     }
 
     @Test

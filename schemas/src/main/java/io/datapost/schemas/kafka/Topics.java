@@ -7,11 +7,13 @@ import org.apache.kafka.common.serialization.Serdes;
 
 import io.datapost.schemas.AdvertiserResponse;
 import io.datapost.schemas.ConversionRecorded;
+import io.datapost.schemas.ConversionReversed;
 import io.datapost.schemas.EventType;
 import io.datapost.schemas.LeadOutcome;
 import io.datapost.schemas.LeadSubmitted;
 import io.datapost.schemas.Partner;
 import io.datapost.schemas.PayoutEvent;
+import io.datapost.schemas.ReclassifyRequested;
 
 /**
  * The one registry of datapost topics: name, key serde, value serde, partitions, cleanup policy.
@@ -40,6 +42,18 @@ public final class Topics {
     public static final Topic<String, PayoutEvent> PAYOUTS =
             new Topic<>("payouts-v1", KEY, AvroSerde.of(PayoutEvent.class), DATA_PARTITIONS, false);
 
+    /** A conversion that no longer stands (the decision changed); the validator writes it with its correction. */
+    public static final Topic<String, ConversionReversed> CONVERSION_REVERSALS =
+            new Topic<>("conversion-reversals-v1", KEY, AvroSerde.of(ConversionReversed.class), DATA_PARTITIONS, false);
+
+    /**
+     * Commands to the validator: decide a submission again with the current rules (replays write here).
+     * Co-partitioned with the leads, so the task that owns the submission's ledger entry gets the command.
+     */
+    public static final Topic<String, ReclassifyRequested> RECLASSIFY_REQUESTS =
+            new Topic<>("reclassify-requests-v1", KEY, AvroSerde.of(ReclassifyRequested.class), DATA_PARTITIONS,
+                    false);
+
     /** Key: event type id. Compacted: the latest record per id is the config in force. */
     public static final Topic<String, EventType> EVENT_TYPES =
             new Topic<>("event-types-v1", KEY, AvroSerde.of(EventType.class), 1, true);
@@ -59,7 +73,7 @@ public final class Topics {
     }
 
     public static List<Topic<?, ?>> all() {
-        return List.of(LEADS, ADVERTISER_RESPONSES, LEAD_OUTCOMES, CONVERSIONS, PAYOUTS, EVENT_TYPES, PARTNERS,
-                DEAD_LETTERS);
+        return List.of(LEADS, ADVERTISER_RESPONSES, LEAD_OUTCOMES, CONVERSIONS, PAYOUTS, CONVERSION_REVERSALS,
+                RECLASSIFY_REQUESTS, EVENT_TYPES, PARTNERS, DEAD_LETTERS);
     }
 }

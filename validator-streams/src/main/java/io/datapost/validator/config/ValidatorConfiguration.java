@@ -28,8 +28,8 @@ public class ValidatorConfiguration {
     }
 
     @Bean
-    LedgerMetrics ledgerMetrics(MeterRegistry registry) {
-        return new LedgerMetrics(registry);
+    LedgerMetrics ledgerMetrics(MeterRegistry registry, RulesProperties rules) {
+        return new LedgerMetrics(registry, rules.misconfigurationWindow());
     }
 
     @Bean

@@ -1,5 +1,8 @@
 package io.datapost.validator.ledger;
 
+import java.math.BigDecimal;
+
+import io.datapost.schemas.PayoutTermKind;
 import io.datapost.schemas.Verdict;
 
 /**
@@ -8,7 +11,7 @@ import io.datapost.schemas.Verdict;
  * with, so it is decoded by the same history-aware serde as the topic.
  *
  * @param lead            null until the lead arrived
- * @param response        latest response (a final one is never replaced by a non-final one), or null
+ * @param response        the response that decides (or will): the latest final one, else the latest attempt; or null
  * @param responseAttempt the attempt number of {@code response}, 0 without one
  * @param finalResponse   true once a final response is held
  * @param decision        null until an outcome was emitted
@@ -22,8 +25,27 @@ public record LedgerEntry(Lead lead, byte[] response, int responseAttempt, boole
     public record Lead(String eventTypeId, String partnerId, long receivedAt, long deadline) {
     }
 
-    /** The latest outcome emitted: its revision and verdict. */
-    public record Decision(int revision, Verdict verdict, long decidedAt) {
+    /**
+     * The decision in force: the latest outcome emitted and what the topics now say about the submission's
+     * money, so the next correction can emit exactly the difference.
+     *
+     * @param revision     revision of the latest outcome
+     * @param verdict      its verdict
+     * @param decidedAt    when it was decided (epoch millis)
+     * @param outcome      the latest {@code LeadOutcome} as emitted (Avro bytes): what a correction compares with
+     * @param conversionId the conversion that stands (recorded and not reversed), or null
+     * @param paid         the sum of the payout events emitted so far, in {@code paidCurrency}; null when nothing
+     *                     is owed (never paid, or paid and reversed)
+     * @param paidCurrency currency of {@code paid}
+     * @param term         the payout term that priced this submission the first time it was paid; later
+     *                     corrections reuse it, so a change of the partner's terms is never retroactive
+     */
+    public record Decision(int revision, Verdict verdict, long decidedAt, byte[] outcome, String conversionId,
+            BigDecimal paid, String paidCurrency, Term term) {
+    }
+
+    /** A payout term as it was applied. */
+    public record Term(PayoutTermKind kind, BigDecimal value, String currency) {
     }
 
     LedgerEntry withLead(Lead newLead) {

@@ -7,6 +7,7 @@ import java.util.Optional;
 
 import io.datapost.schemas.Partner;
 import io.datapost.schemas.PayoutTerm;
+import io.datapost.schemas.PayoutTermKind;
 
 /**
  * What a partner earns for one accepted lead, from its {@link PayoutTerm} for the event type: FIXED pays the
@@ -15,7 +16,7 @@ import io.datapost.schemas.PayoutTerm;
  */
 public final class PayoutCalculator {
 
-    private static final int MONEY_SCALE = 4;
+    static final int MONEY_SCALE = 4;
 
     public record Payout(BigDecimal amount, String currency) {
     }
@@ -25,26 +26,45 @@ public final class PayoutCalculator {
 
     /** Empty when the partner (or its term for this event type) is unknown, or the term's kind is. */
     public static Optional<Payout> payout(Partner partner, String eventTypeId, BigDecimal amount) {
+        return term(partner, eventTypeId).flatMap(term -> payout(term, amount));
+    }
+
+    /** The partner's term for the event type, as the ledger keeps it. */
+    static Optional<LedgerEntry.Term> term(Partner partner, String eventTypeId) {
         if (partner == null || partner.getPayouts() == null) {
             return Optional.empty();
         }
         return partner.getPayouts().stream()
                 .filter(term -> eventTypeId.equals(term.getEventTypeId()))
                 .findFirst()
-                .flatMap(term -> compute(term, amount).map(value -> new Payout(value, term.getCurrency())));
+                .map(t -> new LedgerEntry.Term(t.getKind(), t.getValue(), t.getCurrency()));
+    }
+
+    /** Empty for a term of unknown kind. */
+    static Optional<Payout> payout(LedgerEntry.Term term, BigDecimal amount) {
+        return compute(term.kind(), term.value(), term.currency(), amount)
+                .map(value -> new Payout(value, term.currency()));
     }
 
     static Optional<BigDecimal> compute(PayoutTerm term, BigDecimal amount) {
-        BigDecimal raw = switch (term.getKind()) {
-            case FIXED -> term.getValue();
+        return compute(term.getKind(), term.getValue(), term.getCurrency(), amount);
+    }
+
+    private static Optional<BigDecimal> compute(PayoutTermKind kind, BigDecimal value, String currency,
+            BigDecimal amount) {
+        if (kind == null || value == null) {
+            return Optional.empty();
+        }
+        BigDecimal raw = switch (kind) {
+            case FIXED -> value;
             // a PERCENT of nothing is nothing: an accepted lead without amount and default price earns 0
-            case PERCENT -> (amount == null ? BigDecimal.ZERO : amount).multiply(term.getValue()).movePointLeft(2);
+            case PERCENT -> (amount == null ? BigDecimal.ZERO : amount).multiply(value).movePointLeft(2);
             default -> null;
         };
         if (raw == null) {
             return Optional.empty();
         }
-        return Optional.of(raw.setScale(minorUnits(term.getCurrency()), RoundingMode.HALF_EVEN)
+        return Optional.of(raw.setScale(minorUnits(currency), RoundingMode.HALF_EVEN)
                 .setScale(MONEY_SCALE, RoundingMode.HALF_EVEN));
     }
 

@@ -50,7 +50,17 @@ final class JsonDocuments {
         } catch (JacksonException e) {
             throw new ResponseDocument.UnreadableBodyException("Response body is not valid JSON: " + describe(e));
         }
-        return expression -> select(root, expression);
+        return new ResponseDocument() {
+            @Override
+            public List<Object> select(String expression) {
+                return JsonDocuments.this.select(root, expression);
+            }
+
+            @Override
+            public String text(Object value) {
+                return JsonDocuments.this.text(value);
+            }
+        };
     }
 
     private List<Object> select(Object root, String expression) {
@@ -74,6 +84,11 @@ final class JsonDocuments {
         JsonPath path = compiled.get(expression);
         if (path != null) {
             return path;
+        }
+        if (expression.contains("=~")) {
+            // Jayway runs =~ with java.util.regex, whose run time a crafted pattern can make exponential
+            throw new ResponseDocument.InvalidExpressionException(expression,
+                    "regex filters (=~) are not allowed; use a condition's matches: (RE2)");
         }
         try {
             path = JsonPath.compile(expression);

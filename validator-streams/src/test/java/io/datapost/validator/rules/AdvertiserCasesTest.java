@@ -23,8 +23,8 @@ import io.datapost.validator.Fixtures;
 
 /**
  * Every response of the advertisers in {@code cases/advertisers.yaml} whose success rule is a JSONPath
- * comparison, classified through an event type configured as an integrations engineer would. (The XML,
- * regex and "contains" advertisers need rule kinds that a later issue adds.)
+ * comparison, classified through an event type configured as an integrations engineer would. (All eleven,
+ * request and answer, go through the real renderer and classifier in the cli module's AdvertiserCasesTest.)
  */
 class AdvertiserCasesTest {
 

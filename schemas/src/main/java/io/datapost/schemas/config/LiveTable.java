@@ -11,7 +11,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -41,7 +43,8 @@ public final class LiveTable<V> implements AutoCloseable {
     private final Map<String, V> values = new ConcurrentHashMap<>();
     private final List<BiConsumer<String, V>> listeners = new CopyOnWriteArrayList<>();
     private final CountDownLatch caughtUp = new CountDownLatch(1);
-    private volatile KafkaConsumer<byte[], byte[]> consumer;
+    private final Supplier<Consumer<byte[], byte[]>> consumerFactory;
+    private volatile Consumer<byte[], byte[]> consumer;
     private volatile boolean running = true;
     private Thread thread;
 
@@ -59,6 +62,15 @@ public final class LiveTable<V> implements AutoCloseable {
         config.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG,
                 "datapost-live-" + topic.name() + "-" + CLIENT_SEQUENCE.incrementAndGet());
         this.consumerConfig = config;
+        this.consumerFactory = () -> new KafkaConsumer<>(consumerConfig, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+    }
+
+    /** For tests: the table reads through consumers made by {@code consumerFactory}. */
+    LiveTable(Topic<String, V> topic, Supplier<Consumer<byte[], byte[]>> consumerFactory) {
+        this.topic = topic;
+        this.consumerConfig = Map.of();
+        this.consumerFactory = consumerFactory;
     }
 
     /** Starts following the topic. Returns at once; see {@link #awaitCaughtUp(Duration)}. */
@@ -91,41 +103,74 @@ public final class LiveTable<V> implements AutoCloseable {
     }
 
     private void run() {
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerConfig, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
-            consumer = c;
-            List<TopicPartition> partitions = waitForPartitions(c);
-            if (partitions.isEmpty()) {
-                return;
-            }
-            c.assign(partitions);
-            c.seekToBeginning(partitions);
-            Map<TopicPartition, Long> endAtStart = c.endOffsets(partitions);
-            while (running) {
-                for (ConsumerRecord<byte[], byte[]> record : c.poll(Duration.ofMillis(200))) {
-                    apply(record);
+        long backoffMillis = 500;
+        while (running) {
+            try (Consumer<byte[], byte[]> c = consumerFactory.get()) {
+                consumer = c;
+                follow(c);
+            } catch (WakeupException e) {
+                // closing
+            } catch (RuntimeException e) {
+                // a broker that is slow to answer at start (metadata timeout) or goes away must not leave this
+                // service with a frozen config: start over, from the beginning of the topic, after a pause
+                log.warn("Config table {} lost its topic ({}); following it again in {} ms", topic.name(),
+                        e.toString(), backoffMillis);
+                if (!pause(backoffMillis)) {
+                    return;
                 }
-                if (caughtUp.getCount() > 0 && endAtStart.entrySet().stream()
-                        .allMatch(e -> c.position(e.getKey()) >= e.getValue())) {
-                    caughtUp.countDown();
-                }
+                backoffMillis = Math.min(backoffMillis * 2, 10_000);
+            } finally {
+                consumer = null;
             }
-        } catch (WakeupException e) {
-            // closing
-        } catch (RuntimeException e) {
-            log.error("Config table {} stopped following its topic", topic.name(), e);
         }
     }
 
-    private List<TopicPartition> waitForPartitions(KafkaConsumer<byte[], byte[]> c) {
+    private void follow(Consumer<byte[], byte[]> c) {
+        List<TopicPartition> partitions = waitForPartitions(c);
+        if (partitions.isEmpty()) {
+            return;
+        }
+        c.assign(partitions);
+        c.seekToBeginning(partitions);
+        Map<TopicPartition, Long> endAtStart = c.endOffsets(partitions);
+        while (running) {
+            for (ConsumerRecord<byte[], byte[]> record : c.poll(Duration.ofMillis(200))) {
+                apply(record);
+            }
+            if (caughtUp.getCount() > 0 && endAtStart.entrySet().stream()
+                    .allMatch(e -> c.position(e.getKey()) >= e.getValue())) {
+                caughtUp.countDown();
+            }
+        }
+    }
+
+    private boolean pause(long millis) {
+        try {
+            Thread.sleep(millis);
+            return running;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private List<TopicPartition> waitForPartitions(Consumer<byte[], byte[]> c) {
         while (running) {
             var infos = c.partitionsFor(topic.name(), Duration.ofSeconds(5));
             if (infos != null && !infos.isEmpty()) {
                 return infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             }
             log.info("Waiting for config topic {} to exist", topic.name());
+            if (!pause(500)) {
+                break;
+            }
         }
         return List.of();
+    }
+
+    /** True once everything that was on the topic at start has been read (for health and readiness checks). */
+    public boolean isCaughtUp() {
+        return caughtUp.getCount() == 0;
     }
 
     private void apply(ConsumerRecord<byte[], byte[]> record) {
@@ -159,9 +204,12 @@ public final class LiveTable<V> implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        KafkaConsumer<byte[], byte[]> c = consumer;
+        Consumer<byte[], byte[]> c = consumer;
         if (c != null) {
             c.wakeup();
+        }
+        if (thread != null) {
+            thread.interrupt();
         }
         if (thread != null) {
             try {

@@ -4,6 +4,7 @@ import io.datapost.cli.advertiser.AdvertiserCommand;
 import io.datapost.cli.config.ConfigCommand;
 import io.datapost.cli.demo.DemoCommand;
 import io.datapost.cli.reconcile.ReconcileCommand;
+import io.datapost.cli.replay.ReplayCommand;
 import io.datapost.cli.stack.TopicsCommand;
 import io.datapost.cli.stack.UpCommand;
 import org.slf4j.LoggerFactory;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Command;
 @Command(name = "datapost", mixinStandardHelpOptions = true, version = "datapost 0.1.0",
         description = "Data Post conversions on Kafka: local stack, demo, config.",
         subcommands = {UpCommand.class, DemoCommand.class, ConfigCommand.class, AdvertiserCommand.class,
-                ReconcileCommand.class, TopicsCommand.class, CommandLine.HelpCommand.class})
+                ReconcileCommand.class, ReplayCommand.class, TopicsCommand.class, CommandLine.HelpCommand.class})
 public final class Datapost {
 
     public static void main(String[] args) {

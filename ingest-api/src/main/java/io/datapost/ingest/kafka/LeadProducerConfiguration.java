@@ -60,8 +60,12 @@ public class LeadProducerConfiguration {
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         int deadlineMs = (int) deadline.toMillis();
-        // delivery.timeout.ms must be >= linger.ms + request.timeout.ms, or the producer refuses to start
-        int lingerMs = Math.min(DEFAULT_LINGER_MS, deadlineMs / 10);
+        // delivery.timeout.ms must be >= linger.ms + request.timeout.ms, or the producer refuses to start.
+        // linger.ms may be set (spring.kafka.producer.properties.linger.ms): every post waits for its own ack,
+        // so the linger is added to each answer's latency
+        Object configuredLinger = bootProducerProperties.get(ProducerConfig.LINGER_MS_CONFIG);
+        int wantedLinger = configuredLinger == null ? DEFAULT_LINGER_MS : Integer.parseInt(configuredLinger.toString());
+        int lingerMs = Math.max(0, Math.min(wantedLinger, deadlineMs / 10));
         config.put(ProducerConfig.LINGER_MS_CONFIG, lingerMs);
         config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, deadlineMs - lingerMs);
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, deadlineMs);

@@ -51,6 +51,7 @@ import java.util.stream.Collectors;
  *
  * <pre>
  * ingest-api/bench.sh [--connections 64] [--warmup 10s] [--duration 20s] [--rate 5000] [--client java|wrk]
+ *                     [--app-args "--spring.kafka.producer.properties.linger.ms=1 ..."]
  *                     [--url http://127.0.0.1:8080 --partner id:key --event-type id]
  * </pre>
  */
@@ -62,7 +63,7 @@ public final class IngestBench {
     }
 
     record Options(int connections, Duration warmup, Duration duration, int rate, URI url, String partner,
-            String eventType, String appHeap, String brokerHeap, String client) {
+            String eventType, String appHeap, String brokerHeap, String client, List<String> appArgs) {
 
         static Options parse(String[] args) {
             Map<String, String> given = new LinkedHashMap<>();
@@ -79,9 +80,10 @@ public final class IngestBench {
                     given.getOrDefault("partner", BenchBroker.PARTNER + ":" + BenchBroker.KEY),
                     given.getOrDefault("event-type", BenchBroker.EVENT_TYPE),
                     given.getOrDefault("app-heap", "512m"), given.getOrDefault("broker-heap", "1g"),
-                    given.getOrDefault("client", "java"));
+                    given.getOrDefault("client", "java"),
+                    given.containsKey("app-args") ? List.of(given.get("app-args").trim().split("\\s+")) : List.of());
             given.keySet().removeAll(List.of("connections", "warmup", "duration", "rate", "url", "partner",
-                    "event-type", "app-heap", "broker-heap", "client"));
+                    "event-type", "app-heap", "broker-heap", "client", "app-args"));
             if (!List.of("java", "wrk").contains(options.client())) {
                 throw new IllegalArgumentException("--client is java or wrk");
             }
@@ -126,8 +128,9 @@ public final class IngestBench {
                 + "measured per endpoint; %d cores%n", wrk ? "wrk -t2 (closed loop), this harness (open loop)"
                 : "this harness (one thread and socket per connection)", options.connections(), lead.length,
                 options.warmup().toSeconds(), options.duration().toSeconds(), Runtime.getRuntime().availableProcessors());
-        OUT.printf(Locale.ROOT, "app pid %s, broker pid %s%n%n", stack.appPid == 0 ? "external" : stack.appPid,
-                stack.brokerPid == 0 ? "external" : stack.brokerPid);
+        OUT.printf(Locale.ROOT, "app pid %s, broker pid %s; load average before the run: %s%n%n",
+                stack.appPid == 0 ? "external" : stack.appPid, stack.brokerPid == 0 ? "external" : stack.brokerPid,
+                loadAverage());
         OUT.println("Closed loop (every connection sends its next request as soon as the answer is in):");
         OUT.println(Result.HEADER);
         List<Result> closed = new ArrayList<>();
@@ -166,6 +169,14 @@ public final class IngestBench {
         OUT.println(Result.HEADER);
         OUT.println(measure(ingest, options.connections(), options.rate(), options.warmup(), options.duration(), stack)
                 .line());
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).strip();
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     /** A 1024-byte JSON lead with the fields every datapost event type in the samples requires. */
@@ -614,14 +625,18 @@ public final class IngestBench {
             String partnerId = options.partner().substring(0, options.partner().indexOf(':'));
             OUT.println("Starting ingest-api with the bench profile on port " + port + " (log: "
                     + dir.resolve("app.log") + ") ...");
-            Process app = new ProcessBuilder(java, "-Xms" + options.appHeap(), "-Xmx" + options.appHeap(),
-                    "-cp", appClasspath, "io.datapost.ingest.IngestApiApplication",
+            List<String> command = new ArrayList<>(List.of(java, "-Xms" + options.appHeap(),
+                    "-Xmx" + options.appHeap(), "-cp", appClasspath, "io.datapost.ingest.IngestApiApplication",
                     "--spring.profiles.active=bench", "--spring.kafka.bootstrap-servers=" + bootstrap,
                     "--server.port=" + port,
                     // the benchmark measures the path, not the partner's token bucket
                     "--datapost.ingest.rate-limits." + partnerId + ".per-second=1000000000",
-                    "--datapost.ingest.rate-limits." + partnerId + ".burst=1000000000")
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("app.log").toFile()).start();
+                    "--datapost.ingest.rate-limits." + partnerId + ".burst=1000000000"));
+            command.addAll(options.appArgs());
+            if (!options.appArgs().isEmpty()) {
+                OUT.println("App arguments: " + String.join(" ", options.appArgs()));
+            }
+            Process app = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("app.log").toFile()).start();
             Stack stack = new Stack(URI.create("http://127.0.0.1:" + port), broker, app);
             try {
                 stack.awaitReady(options);

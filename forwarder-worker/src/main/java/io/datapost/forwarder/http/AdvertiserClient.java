@@ -40,6 +40,7 @@ public final class AdvertiserClient implements AutoCloseable {
     private static final int DEFAULT_CONNECT_TIMEOUT_MILLIS = 3000;
     private static final int DEFAULT_CALL_TIMEOUT_MILLIS = 10000;
     private static final int MAX_FAILURE_MESSAGE = 500;
+    private static final int POOL_KEEP_ALIVE_SECONDS = 4;
 
     private final OkHttpClient shared;
     private final int maxBodyBytes;
@@ -64,7 +65,10 @@ public final class AdvertiserClient implements AutoCloseable {
      * The shared client. Redirects are not followed (a 3xx is the advertiser's answer) and OkHttp's own silent
      * retries are off, so every attempt is one request at most and the retry policy alone decides repeats.
      * Its dispatcher runs up to {@code maxCalls} calls at once, to any mix of hosts (the forwarder limits calls
-     * per event type itself), and as many connections stay pooled, so a steady load reuses them.
+     * per event type itself), and as many connections stay pooled, so a steady load reuses them. An idle
+     * connection is dropped after {@value #POOL_KEEP_ALIVE_SECONDS} s, before common server idle timeouts (5 s):
+     * a request written to a connection the server already closed fails after it was sent, which is not safe to
+     * repeat for an advertiser that does not collapse repeats.
      */
     public static OkHttpClient newSharedClient(int maxCalls) {
         Dispatcher dispatcher = new Dispatcher();
@@ -72,7 +76,7 @@ public final class AdvertiserClient implements AutoCloseable {
         dispatcher.setMaxRequestsPerHost(maxCalls);
         return new OkHttpClient.Builder()
                 .dispatcher(dispatcher)
-                .connectionPool(new ConnectionPool(maxCalls, 5, TimeUnit.MINUTES))
+                .connectionPool(new ConnectionPool(maxCalls, POOL_KEEP_ALIVE_SECONDS, TimeUnit.SECONDS))
                 .followRedirects(false)
                 .followSslRedirects(false)
                 .retryOnConnectionFailure(false)

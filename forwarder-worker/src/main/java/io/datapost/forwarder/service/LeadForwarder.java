@@ -304,7 +304,8 @@ public class LeadForwarder implements AutoCloseable {
         AdvertiserRequest config = eventType.getRequest();
         RenderedRequest request;
         try {
-            request = renderer.render(delivery.lead, config, UUID.randomUUID().toString());
+            // the event type overload also enforces its required fields and field checks
+            request = renderer.render(delivery.lead, eventType, UUID.randomUUID().toString());
             client.callAsync(request, timeouts(config, lane.settings), result -> {
                 try {
                     onResult(delivery, eventType, request, result);

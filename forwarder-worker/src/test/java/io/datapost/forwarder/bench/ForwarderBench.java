@@ -270,6 +270,8 @@ public final class ForwarderBench {
         StubAdvertiser(int latencyMs, int threadCount) throws IOException {
             // without it the JDK server's separate header and body writes meet delayed ACKs: +40 ms per answer
             System.setProperty("sun.net.httpserver.nodelay", "true");
+            // the JDK server closes idle connections above 200 by default: the client's pool would meet closed ones
+            System.setProperty("sun.net.httpserver.maxIdleConnections", "2000");
             server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1024);
             threads = Executors.newFixedThreadPool(threadCount);
             server.setExecutor(threads);
@@ -304,6 +306,7 @@ public final class ForwarderBench {
         private final KafkaConsumer<String, AdvertiserResponse> consumer;
         private final List<Long> latencies = new ArrayList<>();
         private final List<Long> arrivals = new ArrayList<>();
+        private final Map<String, Integer> failureClasses = new java.util.TreeMap<>();
 
         ResponseCounter(String bootstrap) {
             consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
@@ -317,6 +320,7 @@ public final class ForwarderBench {
 
         void poll() {
             for (ConsumerRecord<String, AdvertiserResponse> record : consumer.poll(Duration.ofMillis(100))) {
+                failureClasses.merge(record.value().getFailureClass().name(), 1, Integer::sum);
                 if (record.value().getFinalAttempt()) {
                     latencies.add(record.value().getLatencyMillis());
                     arrivals.add(System.nanoTime());
@@ -336,7 +340,8 @@ public final class ForwarderBench {
             int to = n * 9 / 10;
             double steady = to <= from ? 0 : (to - from) / ((arrivals.get(to) - arrivals.get(from)) / 1e9);
             double elapsed = n < 2 ? 0 : (arrivals.get(n - 1) - arrivals.get(0)) / 1e9;
-            return new Result(n, elapsed, overall, steady, watch, latencies, what);
+            return new Result(n, elapsed, overall, steady, watch, latencies,
+                    what + "; attempts by failure class " + failureClasses);
         }
 
         @Override

@@ -209,16 +209,20 @@ class ForwarderIntegrationTest {
         leadProducer.send(new ProducerRecord<>(Topics.LEADS.name(), 0, "dlt-after",
                 lead("dlt-after", "it-after", Map.of("zip", "10001")))).get();
 
-        // When the good lead behind them has been delivered
+        // When the good lead behind them has been delivered (it does not wait for them: the unknown event type's
+        // grace runs on a timer) and the bad ones have been dead-lettered
         await().atMost(WAIT).pollInSameThread()
                 .until(() -> finalResponsesBySubmission().containsKey("dlt-after"));
-
-        // Then the bad records are on the dead-letter topic, once each, with the cause
         Map<String, List<ConsumerRecord<byte[], byte[]>>> deadLetters;
         try (TopicRecorder<byte[], byte[]> recorder = new TopicRecorder<>(Topics.DEAD_LETTERS, bootstrap())) {
+            await().atMost(WAIT).pollInSameThread().until(() -> recorder.readToEnd().stream()
+                    .map(r -> new String(r.key(), StandardCharsets.UTF_8)).collect(Collectors.toSet())
+                    .containsAll(List.of("dlt-garbage", "dlt-empty", "dlt-unknown", "dlt-inactive", "dlt-render")));
             deadLetters = recorder.readToEnd().stream()
                     .collect(Collectors.groupingBy(r -> new String(r.key(), StandardCharsets.UTF_8)));
         }
+
+        // Then the bad records are on the dead-letter topic, once each, with the cause
         assertThat(deadLetters.get("dlt-garbage")).singleElement().satisfies(record -> {
             assertThat(record.value()).isEqualTo(garbage);
             assertThat(header(record, DeadLetters.CAUSE_CLASS)).isEqualTo(DeserializationException.class.getName());

@@ -38,7 +38,10 @@ import org.springframework.validation.annotation.Validated;
  * @param skipFinishedLeads on partition assignment, read the responses written since the oldest unfinished lead
  *        and skip leads that already have a final response (bounds the calls a crash repeats)
  * @param skipLookbackMargin clock skew allowed between lead and response timestamps for that read
- * @param skipIndexMaxEntries most submissions that read keeps in memory per assignment
+ * @param skipIndexMaxEntries most submissions that read keeps in memory per assignment; also the most submission
+ *        ids remembered per partition to skip a repeated lead (same submission id)
+ * @param dedupeWindow how long a submission id in flight or finished is remembered per partition: a second lead
+ *        with that id within it is skipped (no second advertiser call)
  * @param eventTypeDefaults per-event-type settings used when {@code event-types.<id>} does not override them
  * @param eventTypes per-event-type overrides, by event type id
  */
@@ -63,6 +66,7 @@ public record ForwarderProperties(
         @DefaultValue("true") boolean skipFinishedLeads,
         @DefaultValue("5m") @NotNull Duration skipLookbackMargin,
         @DefaultValue("200000") @Min(1) int skipIndexMaxEntries,
+        @DefaultValue("P7D") @NotNull Duration dedupeWindow,
         @DefaultValue @Valid @NotNull EventTypeDefaults eventTypeDefaults,
         @DefaultValue @NotNull Map<String, @Valid EventTypeOverrides> eventTypes) {
 

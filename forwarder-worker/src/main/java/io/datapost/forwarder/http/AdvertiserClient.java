@@ -94,16 +94,27 @@ public final class AdvertiserClient implements AutoCloseable {
 
     /** Sends the request on this thread and returns once the answer was read (or the call failed). */
     public CallResult call(RenderedRequest rendered, AdvertiserRequest config) {
-        return call(rendered, timeoutsOf(config));
+        return call(rendered, timeoutsOf(config), config.getMaxResponseBytes());
     }
 
     /** Sends the request on this thread and returns once the answer was read (or the call failed). */
     public CallResult call(RenderedRequest rendered, Timeouts timeouts) {
+        return call(rendered, timeouts, null);
+    }
+
+    /**
+     * Sends the request on this thread and returns once the answer was read (or the call failed).
+     *
+     * @param maxResponseBytes the event type's {@code request.maxResponseBytes}, or null: the answer is read up to
+     *        the smaller of it and this client's limit
+     */
+    public CallResult call(RenderedRequest rendered, Timeouts timeouts, Integer maxResponseBytes) {
+        int limit = limit(maxResponseBytes);
         AttemptTrace trace = new AttemptTrace();
         Call call = clientFor(timeouts).newCall(toOkHttp(rendered, trace));
         long start = System.nanoTime();
         try (Response response = call.execute()) {
-            return read(response, start);
+            return read(response, start, limit);
         } catch (IOException e) {
             return failed(e, trace, start, null);
         }
@@ -115,6 +126,16 @@ public final class AdvertiserClient implements AutoCloseable {
      * the reading too, so a trickling endless answer cannot hold the thread longer than that.
      */
     public void callAsync(RenderedRequest rendered, Timeouts timeouts, Consumer<CallResult> onResult) {
+        callAsync(rendered, timeouts, null, onResult);
+    }
+
+    /**
+     * As {@link #callAsync(RenderedRequest, Timeouts, Consumer)}, reading the answer up to the smaller of the event
+     * type's {@code request.maxResponseBytes} (when not null) and this client's limit.
+     */
+    public void callAsync(RenderedRequest rendered, Timeouts timeouts, Integer maxResponseBytes,
+            Consumer<CallResult> onResult) {
+        int limit = limit(maxResponseBytes);
         AttemptTrace trace = new AttemptTrace();
         Call call = clientFor(timeouts).newCall(toOkHttp(rendered, trace));
         long start = System.nanoTime();
@@ -128,7 +149,7 @@ public final class AdvertiserClient implements AutoCloseable {
             public void onResponse(Call answered, Response response) {
                 CallResult result;
                 try (response) {
-                    result = read(response, start);
+                    result = read(response, start, limit);
                 } catch (IOException e) {
                     result = failed(e, trace, start, response.code());
                 }
@@ -137,13 +158,19 @@ public final class AdvertiserClient implements AutoCloseable {
         });
     }
 
-    private CallResult read(Response response, long start) throws IOException {
+    /** This client's limit, lowered by an event type's own (a non-positive one is ignored). */
+    int limit(Integer maxResponseBytes) {
+        return maxResponseBytes != null && maxResponseBytes > 0 ? Math.min(maxBodyBytes, maxResponseBytes)
+                : maxBodyBytes;
+    }
+
+    private CallResult read(Response response, long start, int limit) throws IOException {
         int status = response.code();
         String contentType = response.header("Content-Type");
         Map<String, String> headers = recordedHeaders(response);
         BodyRead read;
         try {
-            read = readBounded(response.body().source());
+            read = readBounded(response.body().source(), limit);
         } catch (IOException e) {
             // the answer began but did not arrive in time (e.g. a trickling body): keep what is known
             FailureClass failureClass = classify(e, true);
@@ -215,9 +242,9 @@ public final class AdvertiserClient implements AutoCloseable {
     }
 
     /** Reads at most the limit, and one byte more to know whether there was more. */
-    private BodyRead readBounded(BufferedSource source) throws IOException {
-        boolean more = source.request(maxBodyBytes + 1L);
-        long available = Math.min(source.getBuffer().size(), maxBodyBytes);
+    private static BodyRead readBounded(BufferedSource source, int limit) throws IOException {
+        boolean more = source.request(limit + 1L);
+        long available = Math.min(source.getBuffer().size(), limit);
         return new BodyRead(source.getBuffer().readByteArray(available), more);
     }
 

@@ -138,6 +138,16 @@ public class FinishedLeadsIndex {
         return index.seen().get(submissionId);
     }
 
+    /** The submissions of a partition whose final response the last read at assignment found. */
+    public List<String> finishedIds(TopicPartition partition) {
+        PartitionIndex index = byPartition.get(partition);
+        if (index == null) {
+            return List.of();
+        }
+        return index.seen().entrySet().stream().filter(e -> e.getValue().finished()).map(Map.Entry::getKey)
+                .toList();
+    }
+
     public void forget(Collection<TopicPartition> partitions) {
         partitions.forEach(byPartition::remove);
     }

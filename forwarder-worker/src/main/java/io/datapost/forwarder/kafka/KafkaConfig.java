@@ -95,7 +95,8 @@ public class KafkaConfig {
                 : null;
         return new LeadConsumer(leadsConsumerFactory, leadForwarder, eventTypeCatalog, deadLetterRecoverer,
                 finishedLeads, metrics, properties.maxPendingLeads(), properties.commitInterval(),
-                properties.unknownEventTypeGrace(), properties.errorRetryInterval(), properties.shutdownTimeout());
+                properties.unknownEventTypeGrace(), properties.errorRetryInterval(), properties.shutdownTimeout(),
+                properties.skipIndexMaxEntries(), properties.dedupeWindow());
     }
 
     /** Created when missing (spring.kafka.admin.auto-create); existing topics are left as they are. */

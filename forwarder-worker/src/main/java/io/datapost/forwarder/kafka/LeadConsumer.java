@@ -76,8 +76,12 @@ public class LeadConsumer implements SmartLifecycle {
     private final Duration unknownEventTypeGrace;
     private final Duration errorRetryInterval;
     private final Duration shutdownTimeout;
+    private final int dedupeMaxEntries;
+    private final Duration dedupeWindow;
 
     private final Map<TopicPartition, PartitionOffsets> partitions = new ConcurrentHashMap<>();
+    /** per assigned partition: submission ids in flight or finished (poll thread only) */
+    private final Map<TopicPartition, RecentSubmissions> recent = new HashMap<>();
     private final AtomicInteger pending = new AtomicInteger();
     private final ScheduledExecutorService timers;
     private final ExecutorService deadLetterSender;
@@ -87,11 +91,15 @@ public class LeadConsumer implements SmartLifecycle {
 
     /**
      * @param finishedLeads null to deliver every unfinished lead again without checking the responses topic
+     * @param dedupeMaxEntries most submission ids remembered per partition to skip repeated leads (oldest out)
+     * @param dedupeWindow how long a submission id is remembered to skip repeated leads
      */
     public LeadConsumer(ConsumerFactory<String, LeadSubmitted> consumerFactory, LeadForwarder forwarder,
             EventTypeCatalog eventTypes, DeadLetterRecoverer deadLetters, FinishedLeadsIndex finishedLeads,
             ForwarderMetrics metrics, int maxPendingLeads, Duration commitInterval, Duration unknownEventTypeGrace,
-            Duration errorRetryInterval, Duration shutdownTimeout) {
+            Duration errorRetryInterval, Duration shutdownTimeout, int dedupeMaxEntries, Duration dedupeWindow) {
+        this.dedupeMaxEntries = dedupeMaxEntries;
+        this.dedupeWindow = dedupeWindow;
         this.consumerFactory = consumerFactory;
         this.forwarder = forwarder;
         this.eventTypes = eventTypes;
@@ -202,6 +210,14 @@ public class LeadConsumer implements SmartLifecycle {
         pending.incrementAndGet();
         if (lead == null) {
             deadLetter(record, decodeFailure(record), done, ticket);
+            return;
+        }
+        RecentSubmissions ids = recent.get(partition);
+        if (ids != null && !ids.claim(lead.getSubmissionId())) {
+            // a partner's retry of the same submission: the advertiser is called once per submission id
+            log.debug("Lead {} is already in flight or finished; repeat not called again", lead.getSubmissionId());
+            metrics.skipped();
+            done.run();
             return;
         }
         FinishedLeadsIndex.Seen seen = finishedLeads == null ? null
@@ -412,6 +428,7 @@ public class LeadConsumer implements SmartLifecycle {
                 pending.addAndGet(-tracker.retire());
             }
         }
+        released.forEach(recent::remove);
         if (finishedLeads != null) {
             finishedLeads.forget(released);
         }
@@ -458,6 +475,14 @@ public class LeadConsumer implements SmartLifecycle {
             assigned.forEach(p -> partitions.put(p, new PartitionOffsets()));
             if (finishedLeads != null) {
                 finishedLeads.build(consumer, assigned);
+            }
+            for (TopicPartition partition : assigned) {
+                RecentSubmissions ids = new RecentSubmissions(dedupeMaxEntries, dedupeWindow,
+                        System::currentTimeMillis);
+                if (finishedLeads != null) {
+                    finishedLeads.finishedIds(partition).forEach(ids::remember);
+                }
+                recent.put(partition, ids);
             }
             if (paused) {
                 consumer.pause(assigned);

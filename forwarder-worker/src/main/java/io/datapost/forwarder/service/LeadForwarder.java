@@ -30,6 +30,7 @@ import io.datapost.forwarder.http.AdvertiserClient.Timeouts;
 import io.datapost.forwarder.http.AdvertiserRequestRenderer;
 import io.datapost.forwarder.http.CallResult;
 import io.datapost.forwarder.http.RenderedRequest;
+import io.datapost.forwarder.http.RequestRenderException;
 import io.datapost.schemas.AdvertiserRequest;
 import io.datapost.schemas.AdvertiserResponse;
 import io.datapost.schemas.EventType;
@@ -303,10 +304,11 @@ public class LeadForwarder implements AutoCloseable {
         EventType eventType = currentConfig.apply(lane.id).filter(EventType::getActive).orElse(delivery.eventType);
         AdvertiserRequest config = eventType.getRequest();
         RenderedRequest request;
+        String requestId = UUID.randomUUID().toString();
         try {
             // the event type overload also enforces its required fields and field checks
-            request = renderer.render(delivery.lead, eventType, UUID.randomUUID().toString());
-            client.callAsync(request, timeouts(config, lane.settings), result -> {
+            request = renderer.render(delivery.lead, eventType, requestId);
+            client.callAsync(request, timeouts(config, lane.settings), config.getMaxResponseBytes(), result -> {
                 try {
                     onResult(delivery, eventType, request, result);
                 } catch (RuntimeException e) {
@@ -324,9 +326,24 @@ public class LeadForwarder implements AutoCloseable {
                 lane.circuit.release();
             }
             releaseSlot(delivery);
-            delivery.done.completeExceptionally(e);
+            if (e instanceof RequestRenderException invalid) {
+                // the lead can never be sent: its final verdict now (ERROR), not at the validator's deadline
+                log.warn("Lead {} to {}: request cannot be sent ({}); final INVALID_REQUEST response published",
+                        delivery.lead.getSubmissionId(), lane.id, invalid.getMessage());
+                publishDurably(invalidRequest(delivery.lead, delivery.attempt, requestId, invalid),
+                        () -> delivery.done.completeExceptionally(e));
+            } else {
+                delivery.done.completeExceptionally(e);
+            }
             schedulePump();
         }
+    }
+
+    /** The final response of a lead whose request cannot be rendered: the cause only, no lead or header values. */
+    static AdvertiserResponse invalidRequest(LeadSubmitted lead, int attempt, String requestId,
+            RequestRenderException cause) {
+        return toResponse(lead, attempt, true, requestId, new CallResult(FailureClass.INVALID_REQUEST,
+                cause.getMessage(), null, null, Map.of(), null, false, 0, java.time.Instant.now(), null));
     }
 
     static Timeouts timeouts(AdvertiserRequest config, EventTypeSettings settings) {

@@ -8,8 +8,9 @@ import io.datapost.schemas.FailureClass;
 /**
  * Which failed attempts are repeated and after how long.
  * A CONNECT failure is always repeated: the request never left, so the advertiser cannot have seen it.
- * A timeout, 5xx or 429 may have reached the advertiser, so it is repeated only when the advertiser collapses
- * repeats by the idempotency key ({@code request.idempotent}).
+ * A timeout, another I/O failure (e.g. the connection closed after the request was written), 5xx or 429 may have
+ * reached the advertiser, so it is repeated only when the advertiser collapses repeats by the idempotency key
+ * ({@code request.idempotent}).
  *
  * @param base delay after the first failed attempt (doubled per further attempt)
  * @param max cap of the exponential back-off
@@ -26,7 +27,7 @@ public record RetryPolicy(Duration base, Duration max, Duration retryAfterMax) {
     public boolean isRetryable(FailureClass failureClass, boolean idempotent) {
         return switch (failureClass) {
             case CONNECT -> true;
-            case TIMEOUT, HTTP_5XX, HTTP_429 -> idempotent;
+            case TIMEOUT, IO, HTTP_5XX, HTTP_429 -> idempotent;
             default -> false;
         };
     }

@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -73,6 +75,8 @@ class ForwarderIntegrationTest {
     private static TopicRecorder<String, AdvertiserResponse> responses;
     private static ConfigurableApplicationContext app;
     private static volatile boolean downAdvertiserHealed;
+    /** holds the answers of /it/gate until the test opens it */
+    private static final CountDownLatch gate = new CountDownLatch(1);
 
     @BeforeAll
     static void startBrokerAdvertiserAndService() throws Exception {
@@ -89,6 +93,13 @@ class ForwarderIntegrationTest {
                         .add(request);
                 if (request.getUrl().encodedPath().equals("/it/down") && !downAdvertiserHealed) {
                     return new MockResponse.Builder().code(503).body("down").build();
+                }
+                if (request.getUrl().encodedPath().equals("/it/gate")) {
+                    try {
+                        gate.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
                 }
                 if (request.getUrl().encodedPath().equals("/it/hang")) {
                     return new MockResponse.Builder().onResponseStart(SocketEffect.Stall.INSTANCE).build();
@@ -117,6 +128,8 @@ class ForwarderIntegrationTest {
         EventType inactive = eventType("it-inactive", request(advertiser.url("/it/inactive").toString()).build());
         inactive.setActive(false);
         publish(inactive);
+        publish(eventType("it-dup", request(advertiser.url("/it/dup").toString()).build()));
+        publish(eventType("it-gate", request(advertiser.url("/it/gate").toString()).build()));
         publish(eventType("it-bad-header", request(advertiser.url("/it/bad-header").toString())
                 .setHeaders(Map.of("X-Api-Key", "k\r\nX-Injected: 1")).build()));
 
@@ -249,10 +262,64 @@ class ForwarderIntegrationTest {
             assertThat(record.value()).isNull();
             assertThat(header(record, DeadLetters.CAUSE_CLASS)).isEqualTo(InvalidLeadException.class.getName());
         });
-        // and nothing was sent for them
+        // and nothing was sent for them; the lead whose request cannot be sent still gets its final verdict-making
+        // response at once (INVALID_REQUEST), the others have no usable lead or event type
         assertThat(finalResponsesBySubmission()).doesNotContainKeys("dlt-garbage", "dlt-empty", "dlt-unknown",
-                "dlt-inactive", "dlt-render");
+                "dlt-inactive");
+        assertThat(finalResponsesBySubmission().get("dlt-render")).singleElement().satisfies(response -> {
+            assertThat(response.getFailureClass()).isEqualTo(FailureClass.INVALID_REQUEST);
+            assertThat(response.getAttempt()).isEqualTo(1);
+            assertThat(response.getFailureMessage()).contains("X-Api-Key").doesNotContain("X-Injected");
+        });
         assertThat(requestsByPath).doesNotContainKeys("/it/inactive", "/it/bad-header");
+    }
+
+    @Test
+    void aRepeatedSubmissionIdAfterItsFinalResponseCallsTheAdvertiserOnce() throws Exception {
+        // Given a lead delivered with its final response
+        int partition = 1;
+        double skippedBefore = skipped();
+        leadProducer.send(new ProducerRecord<>(Topics.LEADS.name(), partition, "dup-1",
+                lead("dup-1", "it-dup", Map.of("zip", "10001")))).get();
+        await().atMost(WAIT).pollInSameThread().until(() -> finalResponsesBySubmission().containsKey("dup-1"));
+
+        // When the partner retries it (same submission id, same partition), followed by another lead
+        leadProducer.send(new ProducerRecord<>(Topics.LEADS.name(), partition, "dup-1",
+                lead("dup-1", "it-dup", Map.of("zip", "10001")))).get();
+        leadProducer.send(new ProducerRecord<>(Topics.LEADS.name(), partition, "dup-1-after",
+                lead("dup-1-after", "it-dup", Map.of("zip", "10001")))).get();
+        await().atMost(WAIT).pollInSameThread().until(() -> finalResponsesBySubmission().containsKey("dup-1-after"));
+
+        // Then the advertiser was called once for it, and it has one final response (and no other response)
+        await().during(Duration.ofSeconds(1)).atMost(WAIT).pollInSameThread()
+                .until(() -> responses.readToEnd().stream().filter(r -> r.key().equals("dup-1")).count() == 1);
+        assertThat(requestsByPath.get("/it/dup")).extracting(r -> r.getHeaders().get("Idempotency-Key"))
+                .containsExactlyInAnyOrder("dp-dup-1", "dp-dup-1-after");
+        assertThat(responses.readToEnd()).filteredOn(r -> r.key().equals("dup-1")).hasSize(1);
+        assertThat(skipped()).isEqualTo(skippedBefore + 1);
+    }
+
+    @Test
+    void aRepeatedSubmissionIdWhileItsCallIsInFlightCallsTheAdvertiserOnce() throws Exception {
+        // Given a lead whose advertiser call is in flight (the advertiser holds its answer)
+        int partition = 2;
+        leadProducer.send(new ProducerRecord<>(Topics.LEADS.name(), partition, "dup-2",
+                lead("dup-2", "it-gate", Map.of("zip", "10001")))).get();
+        await().atMost(WAIT).until(() -> requestsByPath.getOrDefault("/it/gate", List.of()).size() == 1);
+
+        // When the partner retries it meanwhile, followed by another lead that is delivered
+        leadProducer.send(new ProducerRecord<>(Topics.LEADS.name(), partition, "dup-2",
+                lead("dup-2", "it-gate", Map.of("zip", "10001")))).get();
+        leadProducer.send(new ProducerRecord<>(Topics.LEADS.name(), partition, "dup-2-after",
+                lead("dup-2-after", "it-dup", Map.of("zip", "10001")))).get();
+        await().atMost(WAIT).pollInSameThread().until(() -> finalResponsesBySubmission().containsKey("dup-2-after"));
+        gate.countDown();
+
+        // Then, once the advertiser answered, the lead has one final response after exactly one call
+        await().atMost(WAIT).pollInSameThread().until(() -> finalResponsesBySubmission().containsKey("dup-2"));
+        await().during(Duration.ofSeconds(1)).atMost(WAIT).pollInSameThread()
+                .until(() -> requestsByPath.get("/it/gate").size() == 1
+                        && responses.readToEnd().stream().filter(r -> r.key().equals("dup-2")).count() == 1);
     }
 
     @Test
@@ -383,6 +450,11 @@ class ForwarderIntegrationTest {
         try (Response env = http.newCall(new Request.Builder().url(base + "env").build()).execute()) {
             assertThat(env.code()).isEqualTo(404);
         }
+    }
+
+    private static double skipped() {
+        var counter = app.getBean(MeterRegistry.class).find(ForwarderMetrics.SKIPPED).counter();
+        return counter == null ? 0 : counter.count();
     }
 
     private static void awaitConfigVersion(String version) {

@@ -22,6 +22,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
+import mockwebserver3.SocketEffect;
 import mockwebserver3.junit5.StartStop;
 import okio.Buffer;
 import org.junit.jupiter.api.AfterEach;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.Test;
 import io.datapost.forwarder.config.EventTypeSettings;
 import io.datapost.forwarder.http.AdvertiserClient;
 import io.datapost.forwarder.http.AdvertiserRequestRenderer;
+import io.datapost.forwarder.http.RequestRenderException;
 import io.datapost.schemas.AdvertiserResponse;
 import io.datapost.schemas.EventType;
 import io.datapost.schemas.FailureClass;
@@ -301,5 +303,100 @@ class LeadForwarderHttpTest {
             assertThat(response.getBody().remaining()).isEqualTo(MAX_BODY_BYTES);
             assertThat(response.getBodyTruncated()).isFalse();
         });
+    }
+
+    @Test
+    void idempotentAdvertiserClosingTheConnectionAfterTheRequestIsRetriedAsAnIoFailure() throws Exception {
+        // Given an advertiser that reads the request, then closes the connection without an answer, then accepts
+        server.enqueue(new MockResponse.Builder().onResponseStart(new SocketEffect.CloseSocket()).build());
+        server.enqueue(new MockResponse.Builder().code(200).body("ok").build());
+        EventType type = eventType("et", request(server.url("/leads").toString()).setIdempotent(true).build());
+
+        // When
+        deliver(lead("sub-io", "et", Map.of()), type);
+
+        // Then the ambiguous IO failure was repeated (the advertiser collapses repeats by the idempotency key)
+        assertThat(published).extracting(AdvertiserResponse::getAttempt, AdvertiserResponse::getFinalAttempt,
+                        AdvertiserResponse::getFailureClass)
+                .containsExactly(tuple(1, false, FailureClass.IO), tuple(2, true, FailureClass.NONE));
+        assertThat(server.getRequestCount()).isEqualTo(2);
+    }
+
+    @Test
+    void nonIdempotentAdvertiserClosingTheConnectionAfterTheRequestGetsOneFinalIoAttempt() throws Exception {
+        server.enqueue(new MockResponse.Builder().onResponseStart(new SocketEffect.CloseSocket()).build());
+        server.enqueue(new MockResponse.Builder().code(200).body("ok").build());
+        EventType type = eventType("et", request(server.url("/leads").toString()).setIdempotent(false).build());
+
+        deliver(lead("sub-io", "et", Map.of()), type);
+
+        assertThat(published).singleElement().satisfies(response -> {
+            assertThat(response.getFinalAttempt()).isTrue();
+            assertThat(response.getFailureClass()).isEqualTo(FailureClass.IO);
+        });
+        assertThat(server.getRequestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void leadMissingARequiredFieldGetsOneFinalInvalidRequestResponseAndNoCall() throws Exception {
+        // Given an event type requiring a field the lead does not have
+        EventType type = eventType("et", request(server.url("/leads").toString()).build());
+        type.setRequiredFields(List.of("email"));
+
+        // When
+        CompletableFuture<Void> done = forwarder.forward(lead("sub-bad", "et", Map.of("zip", "10001")), type, 2,
+                new LeadForwarder.Ticket());
+
+        // Then the lead still fails for the caller to dead-letter, after its final verdict-making response
+        assertThat(done).failsWithin(Duration.ofSeconds(10)).withThrowableThat()
+                .withCauseInstanceOf(RequestRenderException.class);
+        assertThat(published).singleElement().satisfies(response -> {
+            assertThat(response.getSubmissionId()).isEqualTo("sub-bad");
+            assertThat(response.getAttempt()).isEqualTo(2);
+            assertThat(response.getFinalAttempt()).isTrue();
+            assertThat(response.getFailureClass()).isEqualTo(FailureClass.INVALID_REQUEST);
+            assertThat(response.getFailureMessage()).contains("email");
+            assertThat(response.getHttpStatus()).isNull();
+        });
+        assertThat(server.getRequestCount()).isZero();
+    }
+
+    @Test
+    void headerInjectionGetsAFinalInvalidRequestResponseWithoutTheLeadsValue() throws Exception {
+        EventType type = eventType("et", request(server.url("/leads").toString())
+                .setHeaders(Map.of("X-Name", "${name}")).build());
+
+        CompletableFuture<Void> done = forwarder.forward(lead("sub-crlf", "et",
+                Map.of("name", "Jane Doe\r\nX-Evil: 1")), type);
+
+        assertThat(done).failsWithin(Duration.ofSeconds(10)).withThrowableThat()
+                .withCauseInstanceOf(RequestRenderException.class);
+        assertThat(published).singleElement().satisfies(response -> {
+            assertThat(response.getAttempt()).isEqualTo(1);
+            assertThat(response.getFinalAttempt()).isTrue();
+            assertThat(response.getFailureClass()).isEqualTo(FailureClass.INVALID_REQUEST);
+            assertThat(response.getFailureMessage()).contains("X-Name").doesNotContain("Jane").doesNotContain("Evil");
+        });
+        assertThat(server.getRequestCount()).isZero();
+    }
+
+    @Test
+    void eventTypesMaxResponseBytesLowersTheBodyLimitButNeverRaisesIt() throws Exception {
+        // Given an event type keeping at most 10 bytes, and one asking for more than the worker's limit
+        String answer = "x".repeat(2000);
+        server.enqueue(new MockResponse.Builder().code(200).body(answer).build());
+        server.enqueue(new MockResponse.Builder().code(200).body(answer).build());
+        EventType small = eventType("small", request(server.url("/leads").toString()).setMaxResponseBytes(10)
+                .build());
+        EventType large = eventType("large", request(server.url("/leads").toString()).setMaxResponseBytes(1_000_000)
+                .build());
+
+        // When
+        deliver(lead("sub-small", "small", Map.of()), small);
+        deliver(lead("sub-large", "large", Map.of()), large);
+
+        // Then the smaller of the two limits applies
+        assertThat(published).extracting(r -> r.getBody().remaining(), AdvertiserResponse::getBodyTruncated)
+                .containsExactly(tuple(10, true), tuple(MAX_BODY_BYTES, true));
     }
 }

@@ -22,7 +22,7 @@ class RetryPolicyTest {
             "TIMEOUT, false, false", "TIMEOUT, true, true",
             "HTTP_5XX, false, false", "HTTP_5XX, true, true",
             "HTTP_429, false, false", "HTTP_429, true, true",
-            "IO, true, false", "NONE, true, false", "INVALID_REQUEST, true, false"})
+            "IO, false, false", "IO, true, true", "NONE, true, false", "INVALID_REQUEST, true, false"})
     void retriesOnlyWhatCannotHaveReachedTheAdvertiserOrWhatItCollapses(FailureClass failureClass,
             boolean idempotent, boolean expected) {
         assertThat(policy.isRetryable(failureClass, idempotent)).isEqualTo(expected);

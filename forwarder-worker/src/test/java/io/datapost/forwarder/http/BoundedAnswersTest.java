@@ -92,9 +92,11 @@ class BoundedAnswersTest {
         assertThat(result.failureClass()).isEqualTo(FailureClass.NONE);
         assertThat(result.body()).hasSize(LIMIT);
         assertThat(result.bodyTruncated()).isTrue();
-        // and the server could not push the gigabyte: the connection was closed after little more than the limit
+        // and the server could not push the gigabyte: the connection was closed early (how much the server's
+        // generator got out before that depends on socket buffers and scheduling: 65 MiB was seen on a loaded
+        // machine, so the bound is a quarter of the body, not a tight one)
         await().atMost(Duration.ofSeconds(10)).until(() -> !serving);
-        assertThat(bytesServed.get()).isLessThan(64L * 1024 * 1024);
+        assertThat(bytesServed.get()).isLessThan(256L * 1024 * 1024);
         assertThat(usedHeap() - heapBefore).isLessThan(256L * 1024 * 1024);
     }
 

@@ -89,9 +89,9 @@ public final class ReconcileCommand implements Callable<Integer> {
         out.printf("%s: %d submissions checked, %d disagree%s%n", disagreements.isEmpty() ? "OK" : "MISMATCH",
                 unionSize(topics.books(), database), submissions, byAspect.isEmpty() ? "" : " " + byAspect);
         if (!disagreements.isEmpty()) {
-            long behind = sinkLag(topics.endOffsets(), timeout);
+            long behind = partitionsBehind(topics.lastRecordOffsets(), timeout);
             if (behind > 0) {
-                out.printf("note: consumer group %s has %d record(s) of these topics still to store: some "
+                out.printf("note: consumer group %s has not stored the last records of %d partition(s) yet: some "
                         + "disagreements may only be lag; run again when it caught up%n", sinkGroup, behind);
             }
         }
@@ -104,17 +104,18 @@ public final class ReconcileCommand implements Callable<Integer> {
                 .count();
     }
 
-    /** Records up to {@code ends} the sink's group has not committed yet; -1 when that cannot be told. */
-    private long sinkLag(Map<TopicPartition, Long> ends, Duration timeout) {
+    /**
+     * Partitions whose last record read the sink's group has not committed yet (its committed offset is the next
+     * record to read: at most that record's offset); -1 when that cannot be told.
+     */
+    private long partitionsBehind(Map<TopicPartition, Long> lastRecords, Duration timeout) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(sinkGroup)
                     .partitionsToOffsetAndMetadata().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            long behind = 0;
-            for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
-                OffsetAndMetadata offset = committed.get(end.getKey());
-                behind += Math.max(0, end.getValue() - (offset == null ? 0 : offset.offset()));
-            }
-            return behind;
+            return lastRecords.entrySet().stream().filter(last -> {
+                OffsetAndMetadata offset = committed.get(last.getKey());
+                return offset == null || offset.offset() <= last.getValue();
+            }).count();
         } catch (ExecutionException | TimeoutException e) {
             return -1;
         } catch (InterruptedException e) {

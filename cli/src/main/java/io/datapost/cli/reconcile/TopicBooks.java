@@ -25,13 +25,16 @@ import io.datapost.schemas.kafka.Topics;
  */
 final class TopicBooks {
 
-    /** What was read: the books, where each partition ended, records used and records that did not decode. */
-    record Result(Books books, Map<TopicPartition, Long> endOffsets, long records, long undecodable) {
+    /**
+     * What was read: the books, the offset of the last record read per partition (transaction markers after it
+     * are not records), records used and records that did not decode.
+     */
+    record Result(Books books, Map<TopicPartition, Long> lastRecordOffsets, long records, long undecodable) {
     }
 
     private final String bootstrapServers;
     private final Duration timeout;
-    private final Map<TopicPartition, Long> ends = new HashMap<>();
+    private final Map<TopicPartition, Long> lastRecords = new HashMap<>();
     private long records;
     private long undecodable;
 
@@ -47,7 +50,7 @@ final class TopicBooks {
         read(Topics.CONVERSIONS, (id, c) -> books.conversionStands(id, c.getConversionId()));
         read(Topics.CONVERSION_REVERSALS, (id, r) -> books.conversionReversed(id, r.getConversionId()));
         read(Topics.PAYOUTS, (id, p) -> books.paid(id, p.getCurrency(), p.getAmount()));
-        return new Result(books, Map.copyOf(ends), records, undecodable);
+        return new Result(books, Map.copyOf(lastRecords), records, undecodable);
     }
 
     private <V> void read(Topic<String, V> topic, BiConsumer<String, V> apply) {
@@ -70,7 +73,6 @@ final class TopicBooks {
             consumer.seekToBeginning(partitions);
             // under read_committed these are the last stable offsets: nothing of an open transaction
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
-            ends.putAll(end);
             long deadline = System.nanoTime() + timeout.toNanos();
             while (partitions.stream().anyMatch(tp -> consumer.position(tp, timeout) < end.get(tp))) {
                 if (System.nanoTime() > deadline) {
@@ -78,7 +80,9 @@ final class TopicBooks {
                             "Could not read " + topic.name() + " to its end within " + timeout);
                 }
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    if (record.offset() < end.get(new TopicPartition(record.topic(), record.partition()))) {
+                    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+                    if (record.offset() < end.get(partition)) {
+                        lastRecords.put(partition, record.offset());
                         decode(topic, record, apply); // later records: the next run sees them
                     }
                 }

@@ -49,10 +49,6 @@ final class ChildJvm implements AutoCloseable {
         return process.isAlive();
     }
 
-    long pid() {
-        return process.pid();
-    }
-
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) {

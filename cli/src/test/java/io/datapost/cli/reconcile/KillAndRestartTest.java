@@ -28,6 +28,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
 import org.apache.kafka.clients.admin.NewTopic;
@@ -354,13 +355,9 @@ class KillAndRestartTest {
         }
     }
 
-    private interface Starter {
-        ChildJvm start();
-    }
-
-    private static ChildJvm restart(ChildJvm child, Starter starter) throws InterruptedException {
+    private static ChildJvm restart(ChildJvm child, Supplier<ChildJvm> starter) throws InterruptedException {
         child.kill();
-        return starter.start();
+        return starter.get();
     }
 
     private void awaitOutcomeRows(int rows) {

@@ -123,7 +123,16 @@ class ReconcileCommandTest {
             // Then
             assertThat(run.exitCode()).isEqualTo(ExitCodes.CHECK_FAILED);
             assertThat(run.out()).contains("DISAGREE " + ACCEPTED + " payout: topics 4.0000 USD, database 5.0000 USD")
-                    .contains("MISMATCH: 3 submissions checked, 1 disagree {payout=1}");
+                    .contains("MISMATCH: 3 submissions checked, 1 disagree {payout=1}")
+                    .doesNotContain("note:"); // the sink has stored everything: not lag
+
+            // and seen from a group that stored nothing, the same disagreement may be lag: it says so
+            Run asIfBehind = run("reconcile", "--bootstrap-servers", kafka.getBrokersAsString(), "--jdbc-url",
+                    jdbcUrl(), "--jdbc-user", "postgres", "--jdbc-password", "postgres", "--sink-group",
+                    "a-group-that-read-nothing");
+            assertThat(asIfBehind.exitCode()).isEqualTo(ExitCodes.CHECK_FAILED);
+            assertThat(asIfBehind.out()).contains("note: consumer group a-group-that-read-nothing has not stored "
+                    + "the last records of");
         } finally {
             execute("UPDATE payouts SET amount = 4 WHERE payout_id = '" + ACCEPTED + ":1'");
         }

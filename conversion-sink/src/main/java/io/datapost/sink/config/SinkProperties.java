@@ -22,7 +22,7 @@ import io.datapost.schemas.kafka.Topics;
  *
  * @param operatorToken     the bearer token that opens every partner's reports to an operator; empty or unset
  *                          disables operator access (set from {@code DATAPOST_OPERATOR_TOKEN})
- * @param groupId           the consumer group of the three sink listeners
+ * @param groupId           the consumer group of the four sink listeners
  * @param concurrency       consumers per topic (at most the partitions of a data topic)
  * @param maxBatchSize      records per poll, hence per database transaction
  * @param topicReplication  replication factor used when this service has to create a topic

@@ -203,8 +203,13 @@ final class LedgerProcessor implements Processor<byte[], byte[], Object, Object>
             ledger.put(submissionId, withResponse); // the lead is late (other partition lag): wait for it
             return;
         }
-        DecisionCause cause = entry.decision() == null ? DecisionCause.FINAL_RESPONSE
-                : entry.finalResponse() ? DecisionCause.NEW_RESPONSE : DecisionCause.LATE_RESPONSE;
+        if (entry.decision() == null) {
+            // the lead came first and waited for this answer: its deadline is no longer needed
+            settle(submissionId, withResponse, response, DecisionCause.FINAL_RESPONSE, null, timestamp);
+            deadlines.delete(deadlineKey(withResponse.lead().deadline(), submissionId));
+            return;
+        }
+        DecisionCause cause = entry.finalResponse() ? DecisionCause.NEW_RESPONSE : DecisionCause.LATE_RESPONSE;
         if (!settle(submissionId, withResponse, response, cause, null, timestamp)) {
             ledger.put(submissionId, withResponse); // decides the same: keep the newest answer for reclassifying
             metrics.duplicateFinalResponse();
@@ -311,9 +316,6 @@ final class LedgerProcessor implements Processor<byte[], byte[], Object, Object>
                 decidedAt.toEpochMilli(), OUTCOMES.serializer().serialize(Topics.LEAD_OUTCOMES.name(), outcome),
                 conversionId, owes ? payout.amount() : null, owes ? payout.currency() : null, pinned);
         ledger.put(submissionId, entry.withDecision(decision));
-        if (previous == null) {
-            deadlines.delete(deadlineKey(lead.deadline(), submissionId));
-        }
         metrics.outcome(outcome.getVerdict(), lead.eventTypeId(), revision);
         log.debug("Submission {} revision {}: {} ({})", submissionId, revision, outcome.getVerdict(), cause);
         return true;

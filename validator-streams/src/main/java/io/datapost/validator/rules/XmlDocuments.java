@@ -26,10 +26,11 @@ import javax.xml.xpath.XPathNodes;
 
 import org.w3c.dom.Document;
 import org.w3c.dom.Node;
-import org.xml.sax.ErrorHandler;
 import org.xml.sax.InputSource;
 import org.xml.sax.SAXException;
 import org.xml.sax.SAXParseException;
+
+import io.datapost.schemas.xml.HardenedXml;
 
 /**
  * Parses XML answers with a parser hardened against hostile input and evaluates namespace-aware XPath 1.0 on
@@ -175,22 +176,7 @@ final class XmlDocuments {
     }
 
     private static DocumentBuilder newBuilder() {
-        DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
-        factory.setNamespaceAware(true);
-        factory.setValidating(false);
-        factory.setXIncludeAware(false);
-        factory.setExpandEntityReferences(false);
-        try {
-            factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-            factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-            factory.setFeature("http://xml.org/sax/features/external-general-entities", false);
-            factory.setFeature("http://xml.org/sax/features/external-parameter-entities", false);
-            factory.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
-        } catch (ParserConfigurationException e) {
-            throw new IllegalStateException("This JVM's XML parser cannot be hardened", e);
-        }
-        factory.setAttribute(XMLConstants.ACCESS_EXTERNAL_DTD, "");
-        factory.setAttribute(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "");
+        DocumentBuilderFactory factory = HardenedXml.documentBuilderFactory(true);
         try {
             // answers are small and read whole: building the tree at once is faster than lazily
             factory.setFeature("http://apache.org/xml/features/dom/defer-node-expansion", false);
@@ -199,16 +185,7 @@ final class XmlDocuments {
         }
         setLimit(factory, "jdk.xml.entityExpansionLimit", "1000");
         setLimit(factory, "jdk.xml.maxElementDepth", "256");
-        try {
-            DocumentBuilder builder = factory.newDocumentBuilder();
-            builder.setErrorHandler(SILENT);
-            builder.setEntityResolver((publicId, systemId) -> {
-                throw new SAXException("External entities are not resolved");
-            });
-            return builder;
-        } catch (ParserConfigurationException e) {
-            throw new IllegalStateException("Cannot create an XML parser", e);
-        }
+        return HardenedXml.newDocumentBuilder(factory);
     }
 
     private static void setLimit(DocumentBuilderFactory factory, String name, String value) {
@@ -228,23 +205,6 @@ final class XmlDocuments {
         }
         return factory.newXPath();
     }
-
-    /** Fatal errors end the parse with their exception; nothing is printed to stderr. */
-    private static final ErrorHandler SILENT = new ErrorHandler() {
-        @Override
-        public void warning(SAXParseException exception) {
-        }
-
-        @Override
-        public void error(SAXParseException exception) throws SAXException {
-            throw exception;
-        }
-
-        @Override
-        public void fatalError(SAXParseException exception) throws SAXException {
-            throw exception;
-        }
-    };
 
     private record NamespacedExpression(String expression, Map<String, String> namespaces) {
     }

@@ -18,6 +18,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 
 import io.datapost.cli.ExitCodes;
 import io.datapost.cli.Logging;
@@ -32,6 +33,7 @@ import io.datapost.cli.stack.Service;
 import io.datapost.cli.stack.StackArgs;
 import io.datapost.cli.stack.StackException;
 import io.datapost.cli.stack.StackOptions;
+import io.datapost.cli.stack.UpCommand;
 import io.datapost.schemas.PayoutTerm;
 import io.datapost.schemas.PayoutTermKind;
 import picocli.CommandLine.Command;
@@ -74,6 +76,11 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--keep-data", description = "Keep the temporary data dir (logs) even when the run passes.")
     boolean keepData;
 
+    @Option(names = "--keep-running", description = {"After the report, keep the stack and the sample advertiser "
+            + "running with the demo data until Ctrl-C, and print their endpoints (to try replay, reconcile, "
+            + "config apply on real data). Keeps the data dir."})
+    boolean keepRunning;
+
     @Mixin
     StackArgs stackArgs;
 
@@ -111,9 +118,11 @@ public final class DemoCommand implements Callable<Integer> {
             out.println("  " + line);
             out.flush();
         });
+        CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             stack.stop();
             advertiser.close();
+            stopped.countDown();
         }, "datapost-demo-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         int exit;
@@ -123,6 +132,14 @@ public final class DemoCommand implements Callable<Integer> {
             out.printf("  stack ready in %.1f s%n", endpoints.startup().toMillis() / 1000.0);
             exit = run(endpoints, leads, advertiser, out, err);
             printPeakMemory(stack, out);
+            if (keepRunning) {
+                out.println();
+                out.printf("datapost demo: %s; the stack keeps running with the demo data%n",
+                        exit == ExitCodes.OK ? "passed" : "FAILED");
+                out.println("  " + String.format("%-18s %s", "sample advertiser", advertiser.leadsUri()));
+                UpCommand.printEndpoints(out, endpoints);
+                stopped.await(); // until Ctrl-C / SIGTERM runs the hook
+            }
         } catch (StackException e) {
             err.println("datapost demo: the stack did not start: " + e.getMessage());
             exit = ExitCodes.UNAVAILABLE;
@@ -136,7 +153,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
         out.printf("datapost demo: %s in %.1f s%n", exit == ExitCodes.OK ? "passed" : "FAILED",
                 (System.nanoTime() - begin) / 1e9);
-        if (temporary && exit == ExitCodes.OK && !keepData) {
+        if (temporary && exit == ExitCodes.OK && !keepData && !keepRunning) {
             deleteRecursively(dir);
         } else {
             out.println("logs: " + options.logDir());

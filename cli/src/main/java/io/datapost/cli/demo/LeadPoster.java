@@ -28,13 +28,15 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Posts leads to ingest-api the way a partner integration does: JSON over a few concurrent keep-alive
  * connections, HTTP Basic credentials, an {@code Idempotency-Key} per lead, and a retry with the SAME key when
- * a try gets no answer or a 5xx (ingest then answers with the same submission id).
+ * a try gets no answer or a 5xx (ingest then answers with the same submission id), and after the
+ * {@code Retry-After} ingest gives with a 429 (the partner's rate limit) or a 503.
  */
 public final class LeadPoster implements AutoCloseable {
 
     private static final MediaType JSON_TYPE = MediaType.get("application/json");
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final int MAX_TRIES = 3;
+    private static final int MAX_TRIES = 6;
+    private static final long MAX_RETRY_AFTER_MILLIS = 10_000;
 
     private final OkHttpClient client;
     private final URI endpoint;
@@ -99,6 +101,7 @@ public final class LeadPoster implements AutoCloseable {
         int tries = 0;
         while (tries < MAX_TRIES) {
             tries++;
+            long pauseMillis = 200L * tries;
             Request request = new Request.Builder().url(endpoint.toString())
                     .header("Authorization", authorization)
                     .header("Idempotency-Key", key)
@@ -110,15 +113,32 @@ public final class LeadPoster implements AutoCloseable {
                 if (status == 202) {
                     submissionId = submissionId(text, response.header("Location"));
                 }
-                if (status < 500) {
+                if (status == 429 || status == 503) {
+                    pauseMillis = retryAfterMillis(response.header("Retry-After"), pauseMillis);
+                } else if (status < 500) {
                     break;
                 }
             } catch (IOException e) {
                 status = Posting.NO_RESPONSE;
             }
-            Thread.sleep(200L * tries);
+            if (tries < MAX_TRIES) {
+                Thread.sleep(pauseMillis);
+            }
         }
         return new Posting(line, key, status, submissionId, postedAt, tries);
+    }
+
+    /** A Retry-After in seconds (the form ingest sends), capped; otherwise the fallback. */
+    static long retryAfterMillis(String retryAfter, long fallbackMillis) {
+        if (retryAfter == null) {
+            return fallbackMillis;
+        }
+        try {
+            long seconds = Long.parseLong(retryAfter.trim());
+            return seconds < 0 ? fallbackMillis : Math.min(seconds * 1000, MAX_RETRY_AFTER_MILLIS);
+        } catch (NumberFormatException e) {
+            return fallbackMillis;
+        }
     }
 
     /** ingest answers {@code {"submissionId": ..., "statusUrl": ...}}; the Location header ends with the id too. */

@@ -83,4 +83,20 @@ final class Books {
     void paid(String submissionId, String currency, BigDecimal amount) {
         entry(submissionId).paid.merge(currency, amount, BigDecimal::add);
     }
+
+    /** Net paid per "partner currency" (payments minus reversals), over every submission. */
+    Map<String, BigDecimal> netPaidByPartner() {
+        Map<String, BigDecimal> totals = new TreeMap<>();
+        entries.values().forEach(entry -> entry.paid.forEach((currency, sum) -> totals.merge(
+                (entry.partnerId == null ? "(no outcome)" : entry.partnerId) + " " + currency, sum,
+                BigDecimal::add)));
+        return totals;
+    }
+
+    /** Submissions per current verdict. */
+    Map<String, Long> verdictCounts() {
+        Map<String, Long> counts = new TreeMap<>();
+        entries.values().stream().filter(Entry::hasOutcome).forEach(e -> counts.merge(e.verdict, 1L, Long::sum));
+        return counts;
+    }
 }

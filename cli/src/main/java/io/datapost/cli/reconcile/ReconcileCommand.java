@@ -1,11 +1,15 @@
 package io.datapost.cli.reconcile;
 
 import java.io.PrintWriter;
+import java.math.BigDecimal;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -95,8 +99,30 @@ public final class ReconcileCommand implements Callable<Integer> {
                         + "disagreements may only be lag; run again when it caught up%n", sinkGroup, behind);
             }
         }
+        printTotals(out, topics.books(), database);
         out.flush();
         return disagreements.isEmpty() ? ExitCodes.OK : ExitCodes.CHECK_FAILED;
+    }
+
+    /** Current verdicts and net payouts per partner, as each side sums them. */
+    private static void printTotals(PrintWriter out, Books topics, Books database) {
+        out.printf("%-32s %18s %18s%n", "totals", "topics", "database");
+        Map<String, Long> verdictsT = topics.verdictCounts();
+        Map<String, Long> verdictsD = database.verdictCounts();
+        new TreeSet<>(union(verdictsT.keySet(), verdictsD.keySet())).forEach(verdict -> out.printf(
+                "  %-30s %18d %18d%n", "verdict " + verdict, verdictsT.getOrDefault(verdict, 0L),
+                verdictsD.getOrDefault(verdict, 0L)));
+        Map<String, BigDecimal> paidT = topics.netPaidByPartner();
+        Map<String, BigDecimal> paidD = database.netPaidByPartner();
+        new TreeSet<>(union(paidT.keySet(), paidD.keySet())).forEach(key -> out.printf("  %-30s %18s %18s%n",
+                "net paid " + key, paidT.getOrDefault(key, BigDecimal.ZERO).toPlainString(),
+                paidD.getOrDefault(key, BigDecimal.ZERO).toPlainString()));
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new HashSet<>(a);
+        all.addAll(b);
+        return all;
     }
 
     private static long unionSize(Books a, Books b) {

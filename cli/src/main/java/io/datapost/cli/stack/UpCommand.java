@@ -75,7 +75,8 @@ public final class UpCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    static void printEndpoints(PrintWriter out, Endpoints endpoints) {
+    /** Prints where the running stack's parts listen, then that Ctrl-C stops it. */
+    public static void printEndpoints(PrintWriter out, Endpoints endpoints) {
         out.println();
         out.printf("datapost: ready in %.1f s%n", endpoints.startup().toMillis() / 1000.0);
         out.printf("  %-18s %s%n", "Kafka bootstrap", endpoints.bootstrapServers());

@@ -2,6 +2,7 @@ package io.datapost.cli.reconcile;
 
 import static io.datapost.cli.reconcile.LedgerRecords.money;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import java.util.List;
 
@@ -77,6 +78,22 @@ class ReconciliationTest {
         topics.paid("s-1", "EUR", money("4.00"));
 
         assertThat(Reconciliation.compare(topics, copyOf(topics))).isEmpty();
+    }
+
+    @Test
+    void totalsAreNetOfReversalsPerPartnerAndCurrencyAndCountCurrentVerdicts() {
+        // Given one corrected submission (paid, then reversed) and two that stand, for two partners
+        Books books = corrected();
+        books.outcome("s-2", "p", 1, "ACCEPTED", money("4.00"), "USD");
+        books.paid("s-2", "USD", money("4.00"));
+        books.outcome("s-3", "q", 1, "ACCEPTED", money("2.50"), "EUR");
+        books.paid("s-3", "EUR", money("2.50"));
+
+        // Then the reversal cancels the first payment and each verdict is counted once, at its latest revision
+        assertThat(books.netPaidByPartner()).containsOnlyKeys("p USD", "q EUR");
+        assertThat(books.netPaidByPartner().get("p USD")).isEqualByComparingTo("4.00");
+        assertThat(books.netPaidByPartner().get("q EUR")).isEqualByComparingTo("2.50");
+        assertThat(books.verdictCounts()).containsExactly(entry("ACCEPTED", 2L), entry("REJECTED", 1L));
     }
 
     /** Accepted and paid, then rejected: conversion reversed, payment compensated. */

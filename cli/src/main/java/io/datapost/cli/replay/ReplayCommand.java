@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code datapost replay}: reprocess stored leads after a fix or a rule change, and the history of replays. */
 @Command(name = "replay", mixinStandardHelpOptions = true,
-        description = "Reprocess stored answers with the current rules (previewable, resumable, recorded).",
+        description = "Reprocess stored leads: decide stored answers again with the current rules, or send "
+                + "ERROR / NO_RESPONSE leads to the advertiser again (previewable, resumable, recorded).",
         subcommands = {ReclassifyCommand.class, ReforwardCommand.class, ReplayCommand.ListCommand.class, CommandLine.HelpCommand.class})
 public final class ReplayCommand {
 

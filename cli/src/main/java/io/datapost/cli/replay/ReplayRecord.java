@@ -44,6 +44,15 @@ public final class ReplayRecord {
     /** partner id -> currency -> payout delta (plain decimal string). */
     public Map<String, Map<String, String>> payoutDelta = new TreeMap<>();
 
+    /** reforward: the current outcomes selected (e.g. ERROR, NO_RESPONSE). */
+    public List<String> outcomes = new ArrayList<>();
+    /** reforward: leads to send (or sent) again, counted by "event type X", "partner X", "outcome X". */
+    public Map<String, Long> selection = new TreeMap<>();
+    /** reforward: selected leads not sent because an earlier re-forward of them has no final answer yet. */
+    public long pending;
+    /** reforward: selected leads whose record is no longer on the leads topic (retention). */
+    public long missing;
+
     /** Checkpoint: partition -> next offset to read, and partition -> offset to stop at. */
     public Map<Integer, Long> positions = new TreeMap<>();
     public Map<Integer, Long> ends = new TreeMap<>();

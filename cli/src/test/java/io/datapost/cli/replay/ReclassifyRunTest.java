@@ -161,29 +161,6 @@ class ReclassifyRunTest {
         assertThat(record.args).anyMatch(a -> a.startsWith("(resumed by "));
     }
 
-    @Test
-    void reforwardPreviewsTheErrorLeadsStillStoredAndRefusesToSendForNow() {
-        // Given three leads that ended in ERROR, two of them still on the leads topic
-        Instant received = Instant.now();
-        StoredAnswers.produceErrors(bootstrap, 3, 2, received);
-        Path dir = dataDir.resolve("reforward");
-
-        // When a dry run previews the reforward of ERROR leads
-        Result dry = execute(Datapost.commandLine(), "replay", "reforward", "--from", received.minusSeconds(1).toString(),
-                "--outcome", "ERROR", "--dry-run", "--bootstrap-servers", bootstrap, "--data-dir", dir.toString());
-
-        // Then it counts them, per partner, and is recorded
-        assertThat(dry.exit).as(dry.out).isZero();
-        assertThat(dry.out).contains("2 lead(s) would be sent again; 1 more are no longer on")
-                .containsPattern("demo-partner ERROR\\s+3");
-        assertThat(new ReplayLog(dir).list()).extracting(r -> r.kind).containsExactly(ReforwardCommand.KIND);
-
-        // and without --dry-run it refuses (the forwarder cannot take a re-delivery yet)
-        Result real = execute(Datapost.commandLine(), "replay", "reforward", "--from", received.toString(),
-                "--bootstrap-servers", bootstrap, "--data-dir", dir.toString());
-        assertThat(real.exit).isEqualTo(io.datapost.cli.ExitCodes.INVALID_INPUT);
-    }
-
     record Result(int exit, String out) {
     }
 

@@ -3,12 +3,17 @@ package io.datapost.cli.replay;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import io.datapost.schemas.AdvertiserResponse;
@@ -70,6 +75,7 @@ final class StoredAnswers {
         Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        List<Future<RecordMetadata>> sent = new ArrayList<>(2 * count);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(),
                 new ByteArraySerializer())) {
             Instant at = Instant.now();
@@ -78,41 +84,90 @@ final class StoredAnswers {
                 boolean yes = i % acceptedEvery == 0;
                 accepted += yes ? 1 : 0;
                 AdvertiserResponse answer = answer(id, yes, at);
-                send(producer, Topics.ADVERTISER_RESPONSES, id, answer);
-                send(producer, Topics.LEAD_OUTCOMES, id, outcome(answer, eventType, partner, classifier));
+                sent.add(send(producer, Topics.ADVERTISER_RESPONSES, id, answer));
+                sent.add(send(producer, Topics.LEAD_OUTCOMES, id, outcome(answer, eventType, partner, classifier)));
             }
             producer.flush();
         }
+        requireAllStored(sent);
         return accepted;
+    }
+
+    /**
+     * Every record acknowledged by the broker, else the test data is incomplete and the test must say so. A send
+     * whose result nobody looks at fails silently: a batch the producer gives up on (after delivery.timeout.ms,
+     * 120 s) is simply missing. That is the likely story of the ReclassifyRunTest run that read 549 of 600 answers
+     * and took 126 s instead of 14 s: one batch of 51 answers never stored, the replay reading correctly what was
+     * there (it takes its end offsets after these sends were acknowledged, so it cannot start too early).
+     */
+    static void requireAllStored(List<Future<RecordMetadata>> sent) {
+        int failed = 0;
+        Throwable first = null;
+        for (Future<RecordMetadata> future : sent) {
+            try {
+                future.get();
+            } catch (ExecutionException e) {
+                failed++;
+                first = first == null ? e.getCause() : first;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while checking the test records", e);
+            }
+        }
+        if (failed > 0) {
+            throw new IllegalStateException(failed + " of " + sent.size() + " test records were not stored by the "
+                    + "broker; first cause: " + first, first);
+        }
     }
 
     /** {@code count} ERROR outcomes (ids error-N), the first {@code stored} of them with their lead on leads-v1. */
     static void produceErrors(String bootstrap, int count, int stored, Instant receivedAt) {
         Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(),
                 new ByteArraySerializer())) {
             for (int i = 0; i < count; i++) {
                 String id = "error-" + i;
                 if (i < stored) {
-                    send(producer, Topics.LEADS, id, io.datapost.schemas.LeadSubmitted.newBuilder()
+                    sent.add(send(producer, Topics.LEADS, id, io.datapost.schemas.LeadSubmitted.newBuilder()
                             .setSubmissionId(id).setEventTypeId(EVENT_TYPE).setPartnerId(PARTNER)
-                            .setIdempotencyKey(id).setFields(Map.of()).setReceivedAt(receivedAt).build());
+                            .setIdempotencyKey(id).setFields(Map.of()).setReceivedAt(receivedAt).build()));
                 }
-                send(producer, Topics.LEAD_OUTCOMES, id, LeadOutcome.newBuilder().setSubmissionId(id)
+                sent.add(send(producer, Topics.LEAD_OUTCOMES, id, LeadOutcome.newBuilder().setSubmissionId(id)
                         .setEventTypeId(EVENT_TYPE).setPartnerId(PARTNER).setRevision(1)
                         .setVerdict(io.datapost.schemas.Verdict.ERROR).setReason("HTTP 503")
                         .setAmountDefaulted(false).setExtras(Map.of()).setAttempts(3)
                         .setFailureClass(FailureClass.HTTP_5XX).setReceivedAt(receivedAt).setDecidedAt(receivedAt)
-                        .setCause(DecisionCause.FINAL_RESPONSE).build());
+                        .setCause(DecisionCause.FINAL_RESPONSE).build()));
             }
             producer.flush();
         }
+        requireAllStored(sent);
     }
 
-    private static <V> void send(KafkaProducer<byte[], byte[]> producer, Topic<String, V> topic, String key,
-            V value) {
-        producer.send(new ProducerRecord<>(topic.name(), topic.keySerializer().serialize(topic.name(), key),
+    /** Attempts 1..{@code attempts} of a submission on the responses topic, the last one final (all 503s). */
+    static void produceAttempts(String bootstrap, String id, int attempts) {
+        Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config, new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            for (int attempt = 1; attempt <= attempts; attempt++) {
+                sent.add(send(producer, Topics.ADVERTISER_RESPONSES, id, AdvertiserResponse.newBuilder()
+                        .setSubmissionId(id).setEventTypeId(EVENT_TYPE).setPartnerId(PARTNER).setAttempt(attempt)
+                        .setFinalAttempt(attempt == attempts).setRequestId(id + "-" + attempt)
+                        .setFailureClass(FailureClass.HTTP_5XX).setHttpStatus(503).setHeaders(new HashMap<>())
+                        .setLatencyMillis(5).setRespondedAt(Instant.now()).build()));
+            }
+            producer.flush();
+        }
+        requireAllStored(sent);
+    }
+
+    static <V> Future<RecordMetadata> send(KafkaProducer<byte[], byte[]> producer, Topic<String, V> topic,
+            String key, V value) {
+        return producer.send(new ProducerRecord<>(topic.name(), topic.keySerializer().serialize(topic.name(), key),
                 topic.valueSerializer().serialize(topic.name(), value)));
     }
 }

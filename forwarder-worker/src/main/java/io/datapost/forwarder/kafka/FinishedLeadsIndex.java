@@ -38,10 +38,29 @@ public class FinishedLeadsIndex {
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration POLL = Duration.ofMillis(200);
 
-    /** Attempts of one submission found on the responses topic. */
-    public record Seen(int attempts, boolean finished) {
+    /**
+     * Attempts of one submission found on the responses topic.
+     *
+     * @param attempts the highest attempt number published
+     * @param finalAttempt the highest attempt number among the final responses, 0 without one
+     */
+    public record Seen(int attempts, int finalAttempt) {
         Seen merge(AdvertiserResponse response) {
-            return new Seen(Math.max(attempts, response.getAttempt()), finished || response.getFinalAttempt());
+            return new Seen(Math.max(attempts, response.getAttempt()),
+                    response.getFinalAttempt() ? Math.max(finalAttempt, response.getAttempt()) : finalAttempt);
+        }
+
+        /** A final response exists. */
+        public boolean finished() {
+            return finalAttempt > 0;
+        }
+
+        /**
+         * A final response at or above {@code attemptBase} exists: the delivery whose attempts start there is done.
+         * A re-forwarded lead (attempts from N) is not finished by the final response of its earlier delivery.
+         */
+        public boolean finishedFrom(int attemptBase) {
+            return finalAttempt > 0 && finalAttempt >= attemptBase;
         }
     }
 
@@ -214,7 +233,7 @@ public class FinishedLeadsIndex {
                     }
                     entries++;
                 }
-                seen.put(submissionId, (before == null ? new Seen(0, false) : before).merge(response));
+                seen.put(submissionId, (before == null ? new Seen(0, 0) : before).merge(response));
             }
         }
         return entries;

@@ -201,8 +201,8 @@ public class LeadConsumer implements SmartLifecycle {
             PartitionOffsets.Spilled spilled = offsets.revive(record.offset(), ticket);
             if (spilled != null && lead != null) {
                 pending.incrementAndGet();
-                resolveAndForward(record, lead, spilled.nextAttempt(), ticket, done,
-                        System.nanoTime() + unknownEventTypeGrace.toNanos());
+                resolveAndForward(record, lead, Math.max(1, ReforwardHeader.attempt(record.headers())),
+                        spilled.nextAttempt(), ticket, done, System.nanoTime() + unknownEventTypeGrace.toNanos());
             }
             return;
         }
@@ -212,25 +212,38 @@ public class LeadConsumer implements SmartLifecycle {
             deadLetter(record, decodeFailure(record), done, ticket);
             return;
         }
+        // a re-forward (replay) of a submission starts at this attempt; 0 for an ordinary lead
+        int reforwardAt = ReforwardHeader.attempt(record.headers());
         RecentSubmissions ids = recent.get(partition);
-        if (ids != null && !ids.claim(lead.getSubmissionId())) {
-            // a partner's retry of the same submission: the advertiser is called once per submission id
+        if (ids != null && !ids.claim(claimKey(lead.getSubmissionId(), reforwardAt))) {
+            // a partner's retry of the same submission (or the same re-forward read twice): the advertiser is called
+            // once per submission id (per re-forward)
             log.debug("Lead {} is already in flight or finished; repeat not called again", lead.getSubmissionId());
             metrics.skipped();
             done.run();
             return;
         }
+        if (ids != null && reforwardAt > 0) {
+            ids.remember(lead.getSubmissionId()); // a partner's later repeat of the original is still not called
+        }
+        int attemptBase = Math.max(1, reforwardAt);
         FinishedLeadsIndex.Seen seen = finishedLeads == null ? null
                 : finishedLeads.lookup(partition, record.offset(), lead.getSubmissionId());
-        if (seen != null && seen.finished()) {
+        if (seen != null && seen.finishedFrom(attemptBase)) {
             log.debug("Lead {} already has its final response; not called again", lead.getSubmissionId());
             metrics.skipped();
             done.run();
             return;
         }
-        int firstAttempt = seen == null ? 1 : seen.attempts() + 1;
-        resolveAndForward(record, lead, firstAttempt, ticket, done,
+        // after a crash: go on after the attempts of this delivery already published (older ones do not count)
+        int firstAttempt = seen == null ? attemptBase : Math.max(attemptBase, seen.attempts() + 1);
+        resolveAndForward(record, lead, attemptBase, firstAttempt, ticket, done,
                 System.nanoTime() + unknownEventTypeGrace.toNanos());
+    }
+
+    /** What {@link RecentSubmissions} remembers a delivery by: the id, or the id and the re-forward's attempt. */
+    static String claimKey(String submissionId, int reforwardAt) {
+        return reforwardAt > 0 ? submissionId + " reforward@" + reforwardAt : submissionId;
     }
 
     /**
@@ -238,15 +251,15 @@ public class LeadConsumer implements SmartLifecycle {
      * the config change that introduced its event type), on a timer, never holding the poll thread.
      */
     private void resolveAndForward(ConsumerRecord<String, LeadSubmitted> record, LeadSubmitted lead,
-            int firstAttempt, Ticket ticket, Runnable done, long graceDeadline) {
+            int attemptBase, int firstAttempt, Ticket ticket, Runnable done, long graceDeadline) {
         if (ticket.abandoned()) {
             return;
         }
         Optional<EventType> eventType = eventTypes.find(lead.getEventTypeId());
         if (eventType.isEmpty()) {
             if (System.nanoTime() - graceDeadline < 0) {
-                schedule(() -> resolveAndForward(record, lead, firstAttempt, ticket, done, graceDeadline),
-                        GRACE_RECHECK_MILLIS);
+                schedule(() -> resolveAndForward(record, lead, attemptBase, firstAttempt, ticket, done,
+                        graceDeadline), GRACE_RECHECK_MILLIS);
             } else {
                 deadLetter(record, new UnknownEventTypeException(lead.getEventTypeId()), done, ticket);
             }
@@ -256,7 +269,7 @@ public class LeadConsumer implements SmartLifecycle {
             deadLetter(record, new InactiveEventTypeException(lead.getEventTypeId()), done, ticket);
             return;
         }
-        forwarder.forward(lead, eventType.get(), firstAttempt, ticket).whenComplete((ignored, error) -> {
+        forwarder.forward(lead, eventType.get(), attemptBase, firstAttempt, ticket).whenComplete((ignored, error) -> {
             if (error == null) {
                 done.run();
                 return;

@@ -116,7 +116,23 @@ public class LeadForwarder implements AutoCloseable {
      */
     public CompletableFuture<Void> forward(LeadSubmitted lead, EventType eventType, int firstAttempt,
             Ticket ticket) {
-        Delivery delivery = new Delivery(lead, eventType, Math.max(1, firstAttempt), ticket);
+        return forward(lead, eventType, 1, firstAttempt, ticket);
+    }
+
+    /**
+     * Delivers a lead whose attempts are numbered from {@code attemptBase}: a re-forwarded lead (replay) continues
+     * the numbering of its earlier delivery, so its attempts are {@code attemptBase .. attemptBase - 1 + maxAttempts}
+     * and the last of them is the final one.
+     *
+     * @param attemptBase the number of this delivery's first attempt when nothing of it was published yet (1 for a
+     *        lead delivered the first time)
+     * @param firstAttempt the number of the next attempt to make (above {@code attemptBase} when attempts of this
+     *        delivery were already published, e.g. before a crash)
+     */
+    public CompletableFuture<Void> forward(LeadSubmitted lead, EventType eventType, int attemptBase,
+            int firstAttempt, Ticket ticket) {
+        int base = Math.max(1, attemptBase);
+        Delivery delivery = new Delivery(lead, eventType, base, Math.max(base, firstAttempt), ticket);
         if (closed) {
             delivery.done.completeExceptionally(new CancellationException("The forwarder is closed"));
             return delivery.done;
@@ -367,7 +383,7 @@ public class LeadForwarder implements AutoCloseable {
         metrics.recordCall(lane.id, result.failureClass(), result.latencyMillis());
         AdvertiserRequest config = eventType.getRequest();
         int maxAttempts = Math.max(1, config.getMaxAttempts());
-        boolean retry = delivery.attempt < maxAttempts
+        boolean retry = delivery.attempt < delivery.attemptBase - 1 + maxAttempts
                 && lane.retry.isRetryable(result.failureClass(), config.getIdempotent());
         AdvertiserResponse response = toResponse(delivery.lead, delivery.attempt, !retry, request.requestId(),
                 result);
@@ -407,7 +423,8 @@ public class LeadForwarder implements AutoCloseable {
         } else if (delivery.ticket.abandoned) {
             delivery.done.completeExceptionally(new CancellationException("abandoned"));
         } else {
-            Duration delay = lane.retry.delayAfter(delivery.attempt, result.retryAfter(), random);
+            Duration delay = lane.retry.delayAfter(delivery.attempt - delivery.attemptBase + 1, result.retryAfter(),
+                    random);
             metrics.retryScheduled(lane.id, result.failureClass());
             delivery.attempt++;
             schedule(() -> {
@@ -523,13 +540,16 @@ public class LeadForwarder implements AutoCloseable {
         final EventType eventType;
         final Ticket ticket;
         final CompletableFuture<Void> done = new CompletableFuture<>();
+        /** the number of this delivery's first attempt: 1, or the attempt a re-forward starts at */
+        final int attemptBase;
         Lane lane;
         boolean slotHeld;
         volatile int attempt;
 
-        Delivery(LeadSubmitted lead, EventType eventType, int attempt, Ticket ticket) {
+        Delivery(LeadSubmitted lead, EventType eventType, int attemptBase, int attempt, Ticket ticket) {
             this.lead = lead;
             this.eventType = eventType;
+            this.attemptBase = attemptBase;
             this.attempt = attempt;
             this.ticket = ticket;
         }

@@ -101,6 +101,13 @@ class ForwarderIntegrationTest {
                         Thread.currentThread().interrupt();
                     }
                 }
+                if (request.getUrl().encodedPath().equals("/it/reforward")) {
+                    // calls 1-3 (the first delivery) and 4 fail, 5 succeeds
+                    int call = requestsByPath.get("/it/reforward").size();
+                    return call < 5 ? new MockResponse.Builder().code(503).body("busy").build()
+                            : new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json")
+                                    .body("{\"status\":\"accepted\"}").build();
+                }
                 if (request.getUrl().encodedPath().equals("/it/hang")) {
                     return new MockResponse.Builder().onResponseStart(SocketEffect.Stall.INSTANCE).build();
                 }
@@ -130,6 +137,8 @@ class ForwarderIntegrationTest {
         publish(inactive);
         publish(eventType("it-dup", request(advertiser.url("/it/dup").toString()).build()));
         publish(eventType("it-gate", request(advertiser.url("/it/gate").toString()).build()));
+        publish(eventType("it-reforward", request(advertiser.url("/it/reforward").toString()).setIdempotent(true)
+                .build()));
         publish(eventType("it-bad-header", request(advertiser.url("/it/bad-header").toString())
                 .setHeaders(Map.of("X-Api-Key", "k\r\nX-Injected: 1")).build()));
 
@@ -297,6 +306,105 @@ class ForwarderIntegrationTest {
                 .containsExactlyInAnyOrder("dp-dup-1", "dp-dup-1-after");
         assertThat(responses.readToEnd()).filteredOn(r -> r.key().equals("dup-1")).hasSize(1);
         assertThat(skipped()).isEqualTo(skippedBefore + 1);
+    }
+
+    @Test
+    void aReforwardedLeadIsCalledAgainWithAttemptsNumberedFromItsHeaderAndOnlyOnce() throws Exception {
+        // Given a lead whose three attempts failed (final attempt 3: the validator says ERROR)
+        int partition = 3;
+        LeadSubmitted original = lead("refwd-1", "it-reforward", Map.of("zip", "10001"));
+        leadProducer.send(new ProducerRecord<>(Topics.LEADS.name(), partition, "refwd-1", original)).get();
+        await().atMost(WAIT).pollInSameThread().until(() -> finalResponsesBySubmission().containsKey("refwd-1"));
+        assertThat(attemptsOf("refwd-1")).containsExactly("1", "2", "3 final");
+        double skippedBefore = skipped();
+
+        // When a replay writes the same lead again with the header, starting at attempt 4
+        ProducerRecord<String, LeadSubmitted> reforward = new ProducerRecord<>(Topics.LEADS.name(), partition,
+                "refwd-1", original);
+        reforward.headers().add(ReforwardHeader.NAME, ReforwardHeader.value(4));
+        leadProducer.send(reforward).get();
+
+        // Then the advertiser is called again (same idempotency key), attempts 4 (503, retried) and 5 (final)
+        await().atMost(WAIT).pollInSameThread().until(() -> attemptsOf("refwd-1").contains("5 final"));
+        assertThat(attemptsOf("refwd-1")).containsExactly("1", "2", "3 final", "4", "5 final");
+        assertThat(requestsByPath.get("/it/reforward")).hasSize(5)
+                .extracting(r -> r.getHeaders().get("Idempotency-Key")).containsOnly("dp-refwd-1");
+
+        // When the same re-forward record comes again, and a partner's plain repeat of the lead, then another lead
+        ProducerRecord<String, LeadSubmitted> again = new ProducerRecord<>(Topics.LEADS.name(), partition,
+                "refwd-1", original);
+        again.headers().add(ReforwardHeader.NAME, ReforwardHeader.value(4));
+        leadProducer.send(again).get();
+        leadProducer.send(new ProducerRecord<>(Topics.LEADS.name(), partition, "refwd-1", original)).get();
+        leadProducer.send(new ProducerRecord<>(Topics.LEADS.name(), partition, "refwd-1-after",
+                lead("refwd-1-after", "it-dup", Map.of("zip", "10001")))).get();
+        await().atMost(WAIT).pollInSameThread().until(() -> finalResponsesBySubmission().containsKey("refwd-1-after"));
+
+        // Then neither calls the advertiser nor publishes anything
+        assertThat(requestsByPath.get("/it/reforward")).hasSize(5);
+        assertThat(attemptsOf("refwd-1")).hasSize(5);
+        assertThat(skipped()).isEqualTo(skippedBefore + 2);
+    }
+
+    @Test
+    void theFinishedLeadsIndexDoesNotCountTheEarlierDeliverysFinalResponseAgainstAReforward() throws Exception {
+        // Given on the responses topic: a delivery that ended at attempt 3, and a lead on the leads topic
+        int partition = 4;
+        String id = "index-1";
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            sendResponse(partition, id, attempt, attempt == 3);
+        }
+        leadProducer.send(new ProducerRecord<>(Topics.LEADS.name(), partition, id,
+                lead(id, "it-unknown-for-index", Map.of()))).get();
+        TopicPartition leads = new TopicPartition(Topics.LEADS.name(), partition);
+
+        // When the index is built for the partition (no committed offset: everything in it is unfinished)
+        FinishedLeadsIndex.Seen seen = buildIndexAndLookUp(leads, id);
+
+        // Then the lead is finished as an ordinary lead, but not as a re-forward starting at attempt 4
+        assertThat(seen.attempts()).isEqualTo(3);
+        assertThat(seen.finished()).isTrue();
+        assertThat(seen.finishedFrom(1)).isTrue();
+        assertThat(seen.finishedFrom(4)).isFalse();
+
+        // When the re-forward published attempt 4 (not final) and then its final attempt 5
+        sendResponse(partition, id, 4, false);
+        assertThat(buildIndexAndLookUp(leads, id)).satisfies(s -> {
+            assertThat(s.attempts()).isEqualTo(4);
+            assertThat(s.finishedFrom(4)).isFalse();
+        });
+        sendResponse(partition, id, 5, true);
+
+        // Then the re-forward counts as finished
+        assertThat(buildIndexAndLookUp(leads, id).finishedFrom(4)).isTrue();
+    }
+
+    private static FinishedLeadsIndex.Seen buildIndexAndLookUp(TopicPartition partition, String id) {
+        Map<String, Object> config = Map.of(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap(), org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG, "index-test");
+        FinishedLeadsIndex index = new FinishedLeadsIndex(config, Duration.ofMinutes(5), 1000);
+        try (var leadsConsumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(config,
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            index.build(leadsConsumer, List.of(partition));
+        }
+        return index.lookup(partition, 0, id);
+    }
+
+    private static void sendResponse(int partition, String id, int attempt, boolean isFinal) throws Exception {
+        AdvertiserResponse response = AdvertiserResponse.newBuilder().setSubmissionId(id).setEventTypeId("it-x")
+                .setPartnerId("demo-partner").setAttempt(attempt).setFinalAttempt(isFinal)
+                .setRequestId(id + "-" + attempt).setFailureClass(FailureClass.HTTP_5XX).setHttpStatus(503)
+                .setHeaders(Map.of()).setLatencyMillis(1).setRespondedAt(java.time.Instant.now()).build();
+        rawProducer.send(new ProducerRecord<>(Topics.ADVERTISER_RESPONSES.name(), partition,
+                Topics.ADVERTISER_RESPONSES.keySerializer().serialize(Topics.ADVERTISER_RESPONSES.name(), id),
+                Topics.ADVERTISER_RESPONSES.valueSerializer().serialize(Topics.ADVERTISER_RESPONSES.name(),
+                        response))).get();
+    }
+
+    private static List<String> attemptsOf(String id) {
+        return responses.readToEnd().stream().map(ConsumerRecord::value).filter(r -> r.getSubmissionId().equals(id))
+                .map(r -> r.getAttempt() + (r.getFinalAttempt() ? " final" : "")).toList();
     }
 
     @Test

@@ -174,6 +174,44 @@ class LeadForwarderHttpTest {
     }
 
     @Test
+    void reforwardedLeadNumbersItsAttemptsFromItsBaseAndMakesMaxAttemptsOfThem() throws Exception {
+        // Given an advertiser still failing, and a lead re-forwarded after a delivery that ended at attempt 3
+        for (int i = 0; i < 4; i++) {
+            server.enqueue(new MockResponse.Builder().code(503).body("busy").build());
+        }
+        EventType type = eventType("et", request(server.url("/leads").toString()).setIdempotent(true).build());
+
+        // When it is delivered with attempts from 4
+        forwarder.forward(lead("sub-8", "et", Map.of("zip", "10001")), type, 4, 4, new LeadForwarder.Ticket())
+                .get(15, TimeUnit.SECONDS);
+
+        // Then attempts 4, 5 and 6 (maxAttempts 3), the last one final, each with the same idempotency key
+        assertThat(published).extracting(AdvertiserResponse::getAttempt, AdvertiserResponse::getFinalAttempt)
+                .containsExactly(tuple(4, false), tuple(5, false), tuple(6, true));
+        assertThat(server.getRequestCount()).isEqualTo(3);
+        for (int i = 0; i < 3; i++) {
+            assertThat(server.takeRequest(5, TimeUnit.SECONDS).getHeaders().get("Idempotency-Key"))
+                    .isEqualTo("dp-sub-8");
+        }
+    }
+
+    @Test
+    void reforwardResumedAfterACrashGoesOnAtItsNextAttemptAndStopsAtItsOwnLast() throws Exception {
+        // Given a re-forward from attempt 4 whose attempt 4 was published before a crash
+        server.enqueue(new MockResponse.Builder().code(503).body("busy").build());
+        server.enqueue(new MockResponse.Builder().code(503).body("busy").build());
+        EventType type = eventType("et", request(server.url("/leads").toString()).setIdempotent(true).build());
+
+        // When it is delivered again from attempt 5
+        forwarder.forward(lead("sub-9", "et", Map.of("zip", "10001")), type, 4, 5, new LeadForwarder.Ticket())
+                .get(15, TimeUnit.SECONDS);
+
+        // Then only attempts 5 and 6 are made, 6 final
+        assertThat(published).extracting(AdvertiserResponse::getAttempt, AdvertiserResponse::getFinalAttempt)
+                .containsExactly(tuple(5, false), tuple(6, true));
+    }
+
+    @Test
     void nonIdempotentAdvertiserAnswering503GetsOneFinalAttempt() throws Exception {
         server.enqueue(new MockResponse.Builder().code(503).body("busy").build());
         server.enqueue(new MockResponse.Builder().code(200).body("ok").build());

@@ -3,7 +3,6 @@ package io.datapost.validator.ledger;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,9 +49,10 @@ import io.datapost.validator.rules.VerdictClassifier;
  * decide. The first final response decides as soon as the lead is there, in whichever order they came.</li>
  * <li>A lead still without a final response at receivedAt + timeout x maxAttempts + grace gets NO_RESPONSE.
  * A final response after that corrects it (revision 2, cause LATE_RESPONSE): never a second revision 1.</li>
- * <li>Another final response for a decided submission (a re-delivery, or a re-forward with a higher attempt
- * number) is classified; if it decides differently it corrects the decision (cause NEW_RESPONSE), if not it
- * is dropped as a duplicate. A final response with a lower attempt number than the one held is stale.</li>
+ * <li>A final response with a higher attempt number than the one held (a re-forward: its attempts continue the
+ * numbering) is classified; if it decides differently it corrects the decision (cause NEW_RESPONSE, or
+ * LATE_RESPONSE after NO_RESPONSE), if not it is dropped as a duplicate. A final response with the same attempt
+ * number (a crash repeated the call or the publish) or a lower one (stale) changes nothing.</li>
  * <li>A {@code ReclassifyRequested} command decides the submission again from its stored final response with
  * the current rules (cause RECLASSIFY); an unchanged decision emits nothing.</li>
  * </ul>
@@ -193,7 +193,9 @@ final class LedgerProcessor implements Processor<byte[], byte[], Object, Object>
             }
             return; // an attempt overtaken by a final response or a decision changes nothing
         }
-        if (entry.finalResponse() && (attempt < entry.responseAttempt() || Arrays.equals(raw, entry.response()))) {
+        if (entry.finalResponse() && attempt <= entry.responseAttempt()) {
+            // an earlier attempt (stale), or the same attempt again: a crash repeated the call or its publish.
+            // Only a higher attempt (a re-forward, numbered on from the delivery that decided) may supersede.
             metrics.duplicateFinalResponse();
             log.debug("Dropped repeated or stale final response for submission {}", submissionId);
             return;

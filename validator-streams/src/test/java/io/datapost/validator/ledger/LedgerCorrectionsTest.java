@@ -58,8 +58,8 @@ class LedgerCorrectionsTest {
         // Given an accepted and paid lead
         acceptedAndPaid("s-1");
 
-        // When the final answer is delivered again and now says rejected
-        ledger.responses.pipeInput("s-1", json("s-1", 1, true, 200, REJECTED).build(), T0.plusSeconds(3));
+        // When a later delivery (a re-forward: next attempt number) says rejected
+        ledger.responses.pipeInput("s-1", json("s-1", 2, true, 200, REJECTED).build(), T0.plusSeconds(3));
 
         // Then one correction: revision 2, the conversion reversed, the payment compensated
         LeadOutcome correction = ledger.outcomes.readValue();
@@ -95,6 +95,64 @@ class LedgerCorrectionsTest {
         assertThat(ledger.payouts.isEmpty()).isTrue();
         assertThat(ledger.conversions.isEmpty()).isTrue();
         assertThat(ledger.counter(LedgerMetrics.DUPLICATES, "kind", "final-response")).isEqualTo(1.0);
+    }
+
+    @Test
+    void errorOutcomeSupersededByAReforwardsAcceptedAnswerIsPaidOnceAndItsRepeatChangesNothing() {
+        // Given a lead whose attempts ran out with 503s: ERROR at attempt 3, nothing paid
+        ledger.leads.pipeInput("s-1", lead("s-1", T0), T0);
+        ledger.responses.pipeInput("s-1", json("s-1", 3, true, 503, "busy").build(), T0.plusSeconds(1));
+        assertThat(ledger.outcomes.readValue().getVerdict()).isEqualTo(Verdict.ERROR);
+
+        // When the re-forward's attempt 4 fails (not final) and its attempt 5 is accepted
+        ledger.responses.pipeInput("s-1", json("s-1", 4, false, 503, "busy").build(), T0.plusSeconds(60));
+        ledger.responses.pipeInput("s-1", json("s-1", 5, true, 200, ACCEPTED).build(), T0.plusSeconds(61));
+
+        // Then one new revision, ACCEPTED, its conversion and one payment
+        LeadOutcome correction = ledger.outcomes.readValue();
+        assertThat(correction.getRevision()).isEqualTo(2);
+        assertThat(correction.getVerdict()).isEqualTo(Verdict.ACCEPTED);
+        assertThat(correction.getAttempts()).isEqualTo(5);
+        assertThat(correction.getPayout()).isEqualTo(money("4.00"));
+        assertThat(ledger.outcomes.isEmpty()).isTrue();
+        assertThat(ledger.conversions.readValuesToList()).hasSize(1);
+        assertThat(ledger.payouts.readValuesToList()).singleElement()
+                .satisfies(p -> assertThat(p.getKind()).isEqualTo(PayoutKind.PAYMENT));
+
+        // When the same final attempt comes again (a crash repeated the call: the advertiser now says duplicate)
+        ledger.responses.pipeInput("s-1", json("s-1", 5, true, 200, REJECTED).setLatencyMillis(7).build(),
+                T0.plusSeconds(62));
+
+        // Then nothing changes
+        assertThat(ledger.outcomes.isEmpty()).isTrue();
+        assertThat(ledger.reversals.isEmpty()).isTrue();
+        assertThat(ledger.conversions.isEmpty()).isTrue();
+        assertThat(ledger.payouts.isEmpty()).isTrue();
+        assertThat(ledger.counter(LedgerMetrics.DUPLICATES, "kind", "final-response")).isEqualTo(1.0);
+    }
+
+    @Test
+    void noResponseOutcomeSupersededByAReforwardsFinalAnswerIsCorrectedOnce() {
+        // Given a lead that got NO_RESPONSE at its deadline after two unanswered attempts
+        ledger.leads.pipeInput("s-1", lead("s-1", T0), T0);
+        ledger.responses.pipeInput("s-1", Fixtures.response("s-1", 2, false, io.datapost.schemas.FailureClass.TIMEOUT)
+                .build(), T0.plusSeconds(1));
+        ledger.advanceStreamTimeTo(DEADLINE.plus(CHECK_INTERVAL));
+        assertThat(ledger.outcomes.readValue().getVerdict()).isEqualTo(Verdict.NO_RESPONSE);
+
+        // When the re-forward (attempts from 3) gets an accepted final answer, delivered twice
+        ledger.responses.pipeInput("s-1", json("s-1", 3, true, 200, ACCEPTED).build(), DEADLINE.plusSeconds(5));
+        ledger.responses.pipeInput("s-1", json("s-1", 3, true, 200, ACCEPTED).setLatencyMillis(9).build(),
+                DEADLINE.plusSeconds(6));
+
+        // Then one correction: ACCEPTED and paid once
+        assertThat(ledger.outcomes.readValuesToList()).singleElement().satisfies(o -> {
+            assertThat(o.getRevision()).isEqualTo(2);
+            assertThat(o.getVerdict()).isEqualTo(Verdict.ACCEPTED);
+            assertThat(o.getCause()).isEqualTo(DecisionCause.LATE_RESPONSE);
+        });
+        assertThat(ledger.payouts.readValuesToList()).singleElement()
+                .satisfies(p -> assertThat(p.getAmount()).isEqualTo(money("4.00")));
     }
 
     @Test

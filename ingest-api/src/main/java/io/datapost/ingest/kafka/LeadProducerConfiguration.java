@@ -32,7 +32,7 @@ public class LeadProducerConfiguration {
             IngestProperties properties) {
         DefaultKafkaProducerFactory<String, LeadSubmitted> factory = new DefaultKafkaProducerFactory<>(
                 producerConfig(kafka.buildProducerProperties(), properties.kafkaDeadline()),
-                Topics.LEADS.keySerializer(), Topics.LEADS.valueSerializer());
+                Topics.SUBMISSIONS.keySerializer(), Topics.SUBMISSIONS.valueSerializer());
         factory.setPhysicalCloseTimeout((int) Math.max(1, properties.kafkaDeadline().toSeconds()));
         return factory;
     }

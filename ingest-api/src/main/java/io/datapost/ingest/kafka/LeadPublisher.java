@@ -17,7 +17,10 @@ import io.datapost.ingest.config.IngestProperties;
 import io.datapost.schemas.LeadSubmitted;
 import io.datapost.schemas.kafka.Topics;
 
-/** Writes one {@link LeadSubmitted} to the leads topic, keyed by submission id, and waits for the acknowledgement. */
+/**
+ * Writes one {@link LeadSubmitted} to the submissions topic, keyed by submission id, and waits for the
+ * acknowledgement. validator-streams' dedupe gate forwards it to the leads topic once per submission id and window.
+ */
 @Component
 public class LeadPublisher {
 
@@ -35,12 +38,13 @@ public class LeadPublisher {
      * Returns only once the broker acknowledged the lead (acks=all); throws {@link LeadNotWrittenException}
      * when it did not within the deadline, counted from the call, metadata waits included. A lead that
      * timed out here may still land later within the producer's delivery timeout; a partner that retries
-     * with its Idempotency-Key gets the same submission id, and downstream drops the repeat.
+     * with its Idempotency-Key gets the same submission id, and the dedupe gate drops the repeat.
      */
     public void publish(LeadSubmitted lead) {
         long deadlineAt = System.nanoTime() + deadline.toNanos();
         String submissionId = lead.getSubmissionId();
-        ProducerRecord<String, LeadSubmitted> record = new ProducerRecord<>(Topics.LEADS.name(), submissionId, lead);
+        ProducerRecord<String, LeadSubmitted> record = new ProducerRecord<>(Topics.SUBMISSIONS.name(), submissionId,
+                lead);
         try {
             CompletableFuture<SendResult<String, LeadSubmitted>> sent = template.send(record);
             long remaining = Math.max(0, deadlineAt - System.nanoTime());

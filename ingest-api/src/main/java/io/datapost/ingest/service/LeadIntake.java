@@ -18,6 +18,7 @@ import io.datapost.ingest.kafka.LeadNotWrittenException;
 import io.datapost.ingest.kafka.LeadPublisher;
 import io.datapost.ingest.ratelimit.PartnerRateLimiter;
 import io.datapost.schemas.EventType;
+import io.datapost.schemas.LeadFingerprint;
 import io.datapost.schemas.LeadSubmitted;
 import io.datapost.schemas.Partner;
 import io.datapost.schemas.config.LiveTable;
@@ -27,7 +28,8 @@ import io.datapost.schemas.security.PartnerCredentials;
  * Takes one partner post from credentials to an acknowledged {@link LeadSubmitted}, checking in the order
  * partners can rely on: configuration loaded (503), credentials (401), the partner's rate limit (429), event
  * type (404), partner enabled for it (403), method (405: GET only where the event type allows it), media type,
- * size and syntax (415, 413/414, 400), field rules (422), then the write (503 when the broker did not
+ * size and syntax (415, 413/414, 400), field rules (422), an idempotency key this instance accepted with another
+ * body (422, {@link IdempotencyKeys}), then the write to the submissions topic (503 when the broker did not
  * acknowledge in time). Nothing is written unless every check passed.
  */
 @Service
@@ -49,10 +51,11 @@ public class LeadIntake {
     private final PartnerRateLimiter rateLimiter;
     private final OutcomeWaiters waiters;
     private final IngestProperties properties;
+    private final IdempotencyKeys acceptedKeys;
 
     public LeadIntake(LiveTable<Partner> partnersTable, LiveTable<EventType> eventTypesTable, LeadBodyParser parser,
             LeadRules rules, LeadPublisher publisher, IngestMetrics metrics, PartnerRateLimiter rateLimiter,
-            OutcomeWaiters waiters, IngestProperties properties) {
+            OutcomeWaiters waiters, IngestProperties properties, IdempotencyKeys acceptedKeys) {
         this.partners = partnersTable;
         this.eventTypes = eventTypesTable;
         this.parser = parser;
@@ -62,6 +65,7 @@ public class LeadIntake {
         this.rateLimiter = rateLimiter;
         this.waiters = waiters;
         this.properties = properties;
+        this.acceptedKeys = acceptedKeys;
     }
 
     /**
@@ -155,13 +159,26 @@ public class LeadIntake {
             throw LeadRejectedException.invalidFields(problems);
         }
         String submissionId = SubmissionIds.of(partner.getId(), idempotencyKey);
+        Instant receivedAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        LeadFingerprint fingerprint = null;
+        if (idempotencyKey != null) {
+            // a key this instance accepted with another body: say so now, rather than a 202 for a lead the dedupe
+            // gate will dead-letter. The same body again is a retry: written again, dropped by the gate.
+            fingerprint = LeadFingerprint.of(eventType.getId(), partner.getId(), body.fields());
+            if (acceptedKeys.check(submissionId, fingerprint, receivedAt.toEpochMilli())
+                    == IdempotencyKeys.Check.DIFFERENT_BODY) {
+                log.info("Lead {} from partner {} for {} refused: idempotency key reused with a different body",
+                        submissionId, partner.getId(), eventType.getId());
+                throw LeadRejectedException.idempotencyKeyReused();
+            }
+        }
         LeadSubmitted lead = LeadSubmitted.newBuilder()
                 .setSubmissionId(submissionId)
                 .setEventTypeId(eventType.getId())
                 .setPartnerId(partner.getId())
                 .setIdempotencyKey(idempotencyKey)
                 .setFields(body.fields())
-                .setReceivedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS))
+                .setReceivedAt(receivedAt)
                 .build();
 
         // registered before the write: the outcome cannot arrive before its waiter
@@ -175,6 +192,9 @@ public class LeadIntake {
         } catch (RuntimeException e) {
             waiter.ifPresent(OutcomeWaiters.Waiter::release);
             throw e;
+        }
+        if (fingerprint != null) {
+            acceptedKeys.accepted(submissionId, fingerprint, receivedAt.toEpochMilli());
         }
         // DEBUG: one line per accepted lead would be the bulk of the log at thousands of posts per second; the
         // leads topic is the record of what was accepted, and the accepted counter counts it

@@ -1,5 +1,6 @@
 package io.datapost.ingest.service;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -16,9 +17,15 @@ public class LeadRejectedException extends RuntimeException {
     /** Seconds a partner is told to wait after a 503 (broker or configuration not there). */
     public static final long UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
+    /** Problem type of a 422 for an Idempotency-Key this instance accepted with another body. */
+    public static final URI IDEMPOTENCY_KEY_REUSED_TYPE = URI.create("/problems/idempotency-key-reused");
+    public static final String IDEMPOTENCY_KEY_REUSED_TITLE = "Idempotency-Key already used with a different body";
+
     private final HttpStatus status;
     private final List<FieldProblem> errors;
     private final Map<String, String> headers;
+    private final URI type;
+    private final String title;
 
     public LeadRejectedException(HttpStatus status, String detail) {
         this(status, detail, List.of(), Map.of());
@@ -30,10 +37,27 @@ public class LeadRejectedException extends RuntimeException {
 
     private LeadRejectedException(HttpStatus status, String detail, List<FieldProblem> errors,
             Map<String, String> headers) {
+        this(status, detail, errors, headers, null, null);
+    }
+
+    private LeadRejectedException(HttpStatus status, String detail, List<FieldProblem> errors,
+            Map<String, String> headers, URI type, String title) {
         super(detail, null, false, false);
         this.status = status;
         this.errors = List.copyOf(errors);
         this.headers = Map.copyOf(headers);
+        this.type = type;
+        this.title = title;
+    }
+
+    /** The problem's {@code type} when this refusal has its own, else null ({@code about:blank}). */
+    public URI type() {
+        return type;
+    }
+
+    /** The problem's {@code title} when it is not the status's reason phrase, else null. */
+    public String title() {
+        return title;
     }
 
     /** Response headers that belong to this answer (Retry-After, Allow, WWW-Authenticate). */
@@ -101,6 +125,17 @@ public class LeadRejectedException extends RuntimeException {
     public static LeadRejectedException invalidFields(List<FieldProblem> errors) {
         return new LeadRejectedException(HttpStatus.UNPROCESSABLE_CONTENT, "Some fields of the lead are invalid.",
                 errors);
+    }
+
+    /**
+     * 422: this instance accepted a lead under the same Idempotency-Key (or key field) with another body, within
+     * the window. The first lead stands; the partner must use a new key for another lead.
+     */
+    public static LeadRejectedException idempotencyKeyReused() {
+        return new LeadRejectedException(HttpStatus.UNPROCESSABLE_CONTENT,
+                "A lead with another body was already accepted under this idempotency key; that lead stands. "
+                        + "Post a different lead with a new key.", List.of(), Map.of(), IDEMPOTENCY_KEY_REUSED_TYPE,
+                IDEMPOTENCY_KEY_REUSED_TITLE);
     }
 
     public static LeadRejectedException unavailable(String detail) {

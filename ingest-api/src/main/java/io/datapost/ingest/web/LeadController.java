@@ -10,6 +10,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.datapost.ingest.server.EdgeProperties;
 import io.datapost.ingest.service.LeadIntake;
 import io.datapost.ingest.service.LeadIntake.Method;
 import io.datapost.ingest.service.LeadIntake.Post;
@@ -20,7 +21,8 @@ import io.datapost.ingest.service.LeadRules;
  * query string. Takes the raw body stream and the raw query string itself (no {@code @RequestBody}, no
  * {@code @RequestParam}, no {@code getParameter}: those would let the container consume a form body), so
  * the size limit and the declared charset are ours to enforce. Answers 202 at once, or, with {@code ?wait=},
- * later and without holding a thread (see {@link SynchronousAnswers}).
+ * later and without holding a thread (see {@link SynchronousAnswers}). The body must arrive within
+ * {@code datapost.ingest.edge.body-deadline} (408 otherwise, see {@link BodyDeadlineInputStream}).
  */
 @RestController
 public class LeadController {
@@ -29,18 +31,22 @@ public class LeadController {
 
     private final LeadIntake intake;
     private final SynchronousAnswers answers;
+    private final long bodyDeadlineNanos;
 
-    public LeadController(LeadIntake intake, SynchronousAnswers answers) {
+    public LeadController(LeadIntake intake, SynchronousAnswers answers, EdgeProperties edge) {
         this.intake = intake;
         this.answers = answers;
+        this.bodyDeadlineNanos = edge.bodyDeadline().toNanos();
     }
 
     /** @return a {@code ResponseEntity} (202) or a {@code DeferredResult} of one (200 with the verdict, or 202) */
     @PostMapping(LEADS_PATH)
     public Object submit(@PathVariable String eventTypeId, HttpServletRequest request) throws IOException {
+        BodyDeadlineInputStream body = new BodyDeadlineInputStream(request.getInputStream(),
+                System.nanoTime() + bodyDeadlineNanos);
         return answers.answer(intake.submit(Post.post(eventTypeId, request.getHeader(HttpHeaders.AUTHORIZATION),
                 request.getHeader(LeadRules.IDEMPOTENCY_KEY_HEADER), request.getContentType(),
-                request.getContentLengthLong(), request.getInputStream(), request.getQueryString())));
+                request.getContentLengthLong(), body, request.getQueryString())));
     }
 
     /** Spring MVC routes HEAD here too; the intake refuses it (405) rather than create a lead. */

@@ -14,7 +14,8 @@ import io.datapost.schemas.LeadSubmitted;
 import io.datapost.schemas.kafka.Topics;
 
 /**
- * Reads what was written to the leads topic between two moments. An acknowledged (acks=all) write is
+ * Reads what ingest wrote (to the submissions topic; the dedupe gate, not running here, forwards to the leads
+ * topic) between two moments. An acknowledged (acks=all) write is
  * below the end offsets as soon as the producer has its acknowledgement, so "since a mark" is exact
  * once the answer to the post has arrived.
  */
@@ -26,9 +27,9 @@ public final class LeadsOnTopic implements AutoCloseable {
     public LeadsOnTopic(String bootstrapServers) {
         consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50),
-                Topics.LEADS.keyDeserializer(),
-                Topics.LEADS.valueDeserializer());
-        partitions = consumer.partitionsFor(Topics.LEADS.name(), Duration.ofSeconds(30)).stream()
+                Topics.SUBMISSIONS.keyDeserializer(),
+                Topics.SUBMISSIONS.valueDeserializer());
+        partitions = consumer.partitionsFor(Topics.SUBMISSIONS.name(), Duration.ofSeconds(30)).stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         consumer.assign(partitions);
     }
@@ -47,7 +48,7 @@ public final class LeadsOnTopic implements AutoCloseable {
         long giveUpAt = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
             if (System.nanoTime() > giveUpAt) {
-                throw new AssertionError("Could not read the leads topic up to " + end);
+                throw new AssertionError("Could not read the submissions topic up to " + end);
             }
             for (ConsumerRecord<String, LeadSubmitted> record : consumer.poll(Duration.ofMillis(200))) {
                 if (record.offset() < end.get(new TopicPartition(record.topic(), record.partition()))) {

@@ -27,6 +27,14 @@ public final class Topics {
 
     private static final Serde<String> KEY = Serdes.String();
 
+    /**
+     * What ingest-api accepted, repeats included (every ingest instance writes here). validator-streams' gate
+     * forwards each submission once per dedupe window to {@link #LEADS}.
+     */
+    public static final Topic<String, LeadSubmitted> SUBMISSIONS =
+            new Topic<>("lead-submissions-v1", KEY, AvroSerde.of(LeadSubmitted.class), DATA_PARTITIONS, false);
+
+    /** Leads past the dedupe gate (and operators' re-forwards): what the forwarder and the ledger read. */
     public static final Topic<String, LeadSubmitted> LEADS =
             new Topic<>("leads-v1", KEY, AvroSerde.of(LeadSubmitted.class), DATA_PARTITIONS, false);
 
@@ -73,7 +81,7 @@ public final class Topics {
     }
 
     public static List<Topic<?, ?>> all() {
-        return List.of(LEADS, ADVERTISER_RESPONSES, LEAD_OUTCOMES, CONVERSIONS, PAYOUTS, CONVERSION_REVERSALS,
+        return List.of(SUBMISSIONS, LEADS, ADVERTISER_RESPONSES, LEAD_OUTCOMES, CONVERSIONS, PAYOUTS, CONVERSION_REVERSALS,
                 RECLASSIFY_REQUESTS, EVENT_TYPES, PARTNERS, DEAD_LETTERS);
     }
 }

@@ -8,6 +8,9 @@ import org.springframework.kafka.core.KafkaAdmin;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import io.datapost.schemas.kafka.Topics;
+import io.datapost.validator.gate.GateMetrics;
+import io.datapost.validator.kafka.GateStreams;
+import io.datapost.validator.kafka.GateStreamsHealthIndicator;
 import io.datapost.validator.kafka.LedgerStreams;
 import io.datapost.validator.kafka.LedgerStreamsHealthIndicator;
 import io.datapost.validator.ledger.LedgerMetrics;
@@ -40,5 +43,22 @@ public class ValidatorConfiguration {
     @Bean
     LedgerStreamsHealthIndicator ledgerStreamsHealthIndicator(LedgerStreams streams) {
         return new LedgerStreamsHealthIndicator(streams);
+    }
+
+    @Bean
+    GateMetrics gateMetrics(MeterRegistry registry) {
+        return new GateMetrics(registry);
+    }
+
+    /** The dedupe gate: lead-submissions -> leads, once per submission id within the window. */
+    @Bean
+    GateStreams gateStreams(KafkaProperties kafka, ValidatorProperties settings, GateProperties gate,
+            GateMetrics metrics) {
+        return new GateStreams(String.join(",", kafka.getBootstrapServers()), settings, gate, metrics);
+    }
+
+    @Bean
+    GateStreamsHealthIndicator gateStreamsHealthIndicator(GateStreams streams) {
+        return new GateStreamsHealthIndicator(streams);
     }
 }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
@@ -21,11 +22,14 @@ import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.coordinator.group.GroupCoordinatorConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -62,6 +66,7 @@ class CrashRecoveryTest {
         broker.brokerProperty(GroupCoordinatorConfig.GROUP_INITIAL_REBALANCE_DELAY_MS_CONFIG, "0");
         broker.afterPropertiesSet();
         broker.addTopics(Topics.all().stream().map(t -> t.newTopic((short) 1)).toArray(NewTopic[]::new));
+        awaitLeaders();
         advertiser = new MockWebServer();
         advertiser.setDispatcher(new Dispatcher() {
             @Override
@@ -73,6 +78,18 @@ class CrashRecoveryTest {
             }
         });
         advertiser.start();
+    }
+
+    /** Every partition of every topic has a leader: a producer racing topic creation can lose a batch. */
+    private static void awaitLeaders() {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                broker.getBrokersAsString()))) {
+            List<String> names = Topics.all().stream().map(t -> t.name()).toList();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
+                    admin.describeTopics(names).allTopicNames().get().values().stream()
+                            .flatMap(d -> d.partitions().stream()).allMatch(p -> p.leader() != null
+                                    && !p.leader().isEmpty()));
+        }
     }
 
     @AfterAll
@@ -99,9 +116,14 @@ class CrashRecoveryTest {
         }
         try (KafkaProducer<String, LeadSubmitted> leads = new KafkaProducer<>(producerConfig,
                 Topics.LEADS.keySerializer(), Topics.LEADS.valueSerializer())) {
+            List<Future<RecordMetadata>> sent = new ArrayList<>();
             for (int i = 0; i < LEADS; i++) {
                 String id = "crash-" + i;
-                leads.send(new ProducerRecord<>(Topics.LEADS.name(), id, lead(id, "crash", Map.of("zip", "10001"))));
+                sent.add(leads.send(new ProducerRecord<>(Topics.LEADS.name(), id,
+                        lead(id, "crash", Map.of("zip", "10001")))));
+            }
+            for (Future<RecordMetadata> send : sent) {
+                send.get(); // every lead is on the topic, or the test fails here with the broker's cause
             }
         }
         Process first = startWorker(1);

@@ -42,6 +42,7 @@ import io.datapost.ingest.IngestApiApplication;
 import io.datapost.schemas.EventType;
 import io.datapost.schemas.LeadOutcome;
 import io.datapost.schemas.Verdict;
+import io.datapost.schemas.kafka.TopicLeaders;
 import io.datapost.schemas.kafka.Topics;
 import io.datapost.validator.ValidatorApplication;
 import mockwebserver3.Dispatcher;
@@ -83,6 +84,7 @@ class EventTypeChangeTest {
         bootstrap = kafka.getBrokersAsString();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             admin.createTopics(Topics.all().stream().map(t -> t.newTopic((short) 1)).toList()).all().get();
+            TopicLeaders.awaitAll(bootstrap, Duration.ofSeconds(30));
         }
 
         advertiser = new MockWebServer();

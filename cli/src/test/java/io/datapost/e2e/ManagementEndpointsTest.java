@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +25,7 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
 import io.datapost.forwarder.ForwarderApplication;
 import io.datapost.ingest.IngestApiApplication;
+import io.datapost.schemas.kafka.TopicLeaders;
 import io.datapost.schemas.kafka.Topics;
 import io.datapost.sink.ConversionSinkApplication;
 import io.datapost.validator.ValidatorApplication;
@@ -53,6 +55,7 @@ class ManagementEndpointsTest {
                 "transaction.state.log.min.isr", "1", "group.initial.rebalance.delay.ms", "0"));
         kafka.afterPropertiesSet();
         kafka.addTopics(Topics.all().stream().map(t -> t.newTopic((short) 1)).toArray(NewTopic[]::new));
+        TopicLeaders.awaitAll(kafka.getBrokersAsString(), Duration.ofSeconds(30));
         postgres = EmbeddedPostgres.builder().start();
 
         String kafkaArg = "--spring.kafka.bootstrap-servers=" + kafka.getBrokersAsString();

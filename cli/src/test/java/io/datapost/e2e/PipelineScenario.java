@@ -41,6 +41,7 @@ import io.datapost.cli.config.ConfigSet;
 import io.datapost.forwarder.ForwarderApplication;
 import io.datapost.ingest.IngestApiApplication;
 import io.datapost.schemas.EventType;
+import io.datapost.schemas.kafka.TopicLeaders;
 import io.datapost.schemas.kafka.Topics;
 import io.datapost.sink.ConversionSinkApplication;
 import io.datapost.validator.ValidatorApplication;
@@ -89,6 +90,7 @@ abstract class PipelineScenario {
         String bootstrap = startKafka();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             admin.createTopics(Topics.all().stream().map(t -> t.newTopic((short) 1)).toList()).all().get();
+            TopicLeaders.awaitAll(bootstrap, Duration.ofSeconds(30));
         }
 
         startDatabase();

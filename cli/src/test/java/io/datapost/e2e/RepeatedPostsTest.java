@@ -46,6 +46,7 @@ import io.datapost.forwarder.ForwarderApplication;
 import io.datapost.ingest.IngestApiApplication;
 import io.datapost.schemas.EventType;
 import io.datapost.schemas.kafka.DeadLetters;
+import io.datapost.schemas.kafka.TopicLeaders;
 import io.datapost.schemas.kafka.Topics;
 import io.datapost.sink.ConversionSinkApplication;
 import io.datapost.validator.ValidatorApplication;
@@ -102,6 +103,7 @@ class RepeatedPostsTest {
         String bootstrap = kafka.getBrokersAsString();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             admin.createTopics(Topics.all().stream().map(t -> t.newTopic((short) 1)).toList()).all().get();
+            TopicLeaders.awaitAll(bootstrap, Duration.ofSeconds(30));
         }
         postgres = EmbeddedPostgres.builder().start();
 

@@ -42,6 +42,7 @@ import io.datapost.schemas.PayoutTermKind;
 import io.datapost.schemas.Verdict;
 import io.datapost.schemas.kafka.DeadLetters;
 import io.datapost.schemas.kafka.Topic;
+import io.datapost.schemas.kafka.TopicLeaders;
 import io.datapost.schemas.kafka.Topics;
 
 /** The real Spring application with exactly_once_v2 against a real (embedded KRaft) broker. */
@@ -65,6 +66,7 @@ class ValidatorApplicationIntegrationTest {
                 "group.initial.rebalance.delay.ms", "0"));
         broker.afterPropertiesSet();
         broker.addTopics(Topics.all().stream().map(t -> t.newTopic((short) 1)).toArray(NewTopic[]::new));
+        TopicLeaders.awaitAll(broker.getBrokersAsString(), Duration.ofSeconds(30));
 
         // config is on its topics before the app starts, as after `datapost config apply`
         send(Topics.EVENT_TYPES, Fixtures.EVENT_TYPE, Fixtures.insuranceQuote().build());

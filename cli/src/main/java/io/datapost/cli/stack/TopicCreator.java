@@ -15,9 +15,13 @@ import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 import io.datapost.schemas.kafka.Topic;
+import io.datapost.schemas.kafka.TopicLeaders;
 import io.datapost.schemas.kafka.Topics;
 
-/** Creates every topic of the registry ({@link Topics#all()}); topics that already exist are left as they are. */
+/**
+ * Creates every topic of the registry ({@link Topics#all()}); topics that already exist are left as they are.
+ * Returns once every partition has a leader, so the services started next can write at once.
+ */
 final class TopicCreator {
 
     private TopicCreator() {
@@ -59,6 +63,10 @@ final class TopicCreator {
                     Thread.sleep(250);
                 }
             }
+            TopicLeaders.await(admin, Topics.all().stream().map(Topic::name).toList(),
+                    Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new StackException("topics are not ready: " + e.getMessage(), e);
         }
         return created;
     }

@@ -59,6 +59,7 @@ import io.datapost.schemas.PayoutTerm;
 import io.datapost.schemas.PayoutTermKind;
 import io.datapost.schemas.VerdictRule;
 import io.datapost.schemas.kafka.Topic;
+import io.datapost.schemas.kafka.TopicLeaders;
 import io.datapost.schemas.kafka.Topics;
 import io.datapost.sink.ConversionSinkApplication;
 import io.datapost.validator.ValidatorApplication;
@@ -120,6 +121,7 @@ class KillAndRestartTest {
                 "auto.create.topics.enable", "false"));
         kafka.afterPropertiesSet();
         kafka.addTopics(Topics.all().stream().map(t -> t.newTopic((short) 1)).toArray(NewTopic[]::new));
+        TopicLeaders.awaitAll(kafka.getBrokersAsString(), Duration.ofSeconds(30));
         postgres = EmbeddedPostgres.builder().start();
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
             send(producer, Topics.EVENT_TYPES, EVENT_TYPE, eventType());

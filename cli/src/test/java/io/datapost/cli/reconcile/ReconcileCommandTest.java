@@ -34,6 +34,7 @@ import io.datapost.cli.ExitCodes;
 import io.datapost.schemas.PayoutKind;
 import io.datapost.schemas.Verdict;
 import io.datapost.schemas.kafka.Topic;
+import io.datapost.schemas.kafka.TopicLeaders;
 import io.datapost.schemas.kafka.Topics;
 import io.datapost.sink.ConversionSinkApplication;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -61,6 +62,7 @@ class ReconcileCommandTest {
                 "auto.create.topics.enable", "false"));
         kafka.afterPropertiesSet();
         kafka.addTopics(Topics.all().stream().map(t -> t.newTopic((short) 1)).toArray(NewTopic[]::new));
+        TopicLeaders.awaitAll(kafka.getBrokersAsString(), Duration.ofSeconds(30));
         postgres = EmbeddedPostgres.builder().start();
 
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(

@@ -18,6 +18,7 @@ import io.datapost.cli.config.ConfigLoader;
 import io.datapost.cli.config.ConfigSet;
 import io.datapost.schemas.EventType;
 import io.datapost.schemas.Partner;
+import io.datapost.schemas.kafka.TopicLeaders;
 import io.datapost.schemas.kafka.Topics;
 
 /**
@@ -47,6 +48,7 @@ public final class ReclassifyBenchmark {
             String bootstrap = kafka.getBrokersAsString();
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
                 admin.createTopics(Topics.all().stream().map(t -> t.newTopic((short) 1)).toList()).all().get();
+                TopicLeaders.awaitAll(bootstrap, Duration.ofSeconds(30));
             }
             ConfigSet config = new ConfigLoader(null).load(Path.of("..", "config"));
             EventType sample = config.eventTypes().get(0);

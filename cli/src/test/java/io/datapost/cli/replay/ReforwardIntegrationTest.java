@@ -51,6 +51,7 @@ import io.datapost.forwarder.kafka.ReforwardHeader;
 import io.datapost.schemas.AdvertiserResponse;
 import io.datapost.schemas.EventType;
 import io.datapost.schemas.LeadSubmitted;
+import io.datapost.schemas.kafka.TopicLeaders;
 import io.datapost.schemas.kafka.Topics;
 import io.datapost.sink.ConversionSinkApplication;
 import io.datapost.validator.ValidatorApplication;
@@ -91,6 +92,7 @@ class ReforwardIntegrationTest {
         bootstrap = kafka.getBrokersAsString();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             admin.createTopics(Topics.all().stream().map(t -> t.newTopic((short) 1)).toList()).all().get();
+            TopicLeaders.awaitAll(bootstrap, Duration.ofSeconds(30));
         }
         postgres = EmbeddedPostgres.builder().start();
 

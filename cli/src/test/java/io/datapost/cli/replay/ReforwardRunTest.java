@@ -24,6 +24,7 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
 import io.datapost.cli.Datapost;
 import io.datapost.forwarder.kafka.ReforwardHeader;
+import io.datapost.schemas.kafka.TopicLeaders;
 import io.datapost.schemas.kafka.Topics;
 import picocli.CommandLine;
 
@@ -49,6 +50,7 @@ class ReforwardRunTest {
         bootstrap = kafka.getBrokersAsString();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             admin.createTopics(Topics.all().stream().map(t -> t.newTopic((short) 1)).toList()).all().get();
+            TopicLeaders.awaitAll(bootstrap, Duration.ofSeconds(30));
         }
     }
 

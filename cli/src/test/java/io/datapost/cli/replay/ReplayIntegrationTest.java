@@ -45,6 +45,7 @@ import io.datapost.schemas.FailureClass;
 import io.datapost.schemas.LeadSubmitted;
 import io.datapost.schemas.ReclassifyRequested;
 import io.datapost.schemas.kafka.Topic;
+import io.datapost.schemas.kafka.TopicLeaders;
 import io.datapost.schemas.kafka.Topics;
 import io.datapost.sink.ConversionSinkApplication;
 import io.datapost.validator.ValidatorApplication;
@@ -85,6 +86,7 @@ class ReplayIntegrationTest {
         bootstrap = kafka.getBrokersAsString();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             admin.createTopics(Topics.all().stream().map(t -> t.newTopic((short) 1)).toList()).all().get();
+            TopicLeaders.awaitAll(bootstrap, Duration.ofSeconds(30));
         }
         postgres = EmbeddedPostgres.builder().start();
         config = new ConfigLoader(null).load(Path.of("..", "config"));

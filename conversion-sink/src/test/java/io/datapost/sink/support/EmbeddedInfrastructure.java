@@ -2,11 +2,13 @@ package io.datapost.sink.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.Map;
 
 import org.apache.kafka.clients.admin.NewTopic;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
+import io.datapost.schemas.kafka.TopicLeaders;
 import io.datapost.schemas.kafka.Topics;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
@@ -39,6 +41,7 @@ public final class EmbeddedInfrastructure {
                 "auto.create.topics.enable", "false"));
         broker.afterPropertiesSet();
         broker.addTopics(Topics.all().stream().map(t -> t.newTopic((short) 1)).toArray(NewTopic[]::new));
+        TopicLeaders.awaitAll(broker.getBrokersAsString(), Duration.ofSeconds(30));
         return broker;
     }
 }

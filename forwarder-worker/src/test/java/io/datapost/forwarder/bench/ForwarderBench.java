@@ -50,6 +50,7 @@ import io.datapost.schemas.EventType;
 import io.datapost.schemas.Extraction;
 import io.datapost.schemas.LeadSubmitted;
 import io.datapost.schemas.VerdictRule;
+import io.datapost.schemas.kafka.TopicLeaders;
 import io.datapost.schemas.kafka.Topics;
 
 /**
@@ -98,6 +99,7 @@ public final class ForwarderBench {
         broker.brokerProperty(GroupCoordinatorConfig.GROUP_INITIAL_REBALANCE_DELAY_MS_CONFIG, "0");
         broker.afterPropertiesSet();
         broker.addTopics(Topics.all().stream().map(t -> t.newTopic((short) 1)).toArray(NewTopic[]::new));
+        TopicLeaders.awaitAll(broker.getBrokersAsString(), Duration.ofSeconds(30));
         String bootstrap = broker.getBrokersAsString();
         StubAdvertiser advertiser = new StubAdvertiser(latencyMs, Math.max(inFlight, 6) + 64);
         try {

@@ -41,6 +41,7 @@ import io.datapost.forwarder.ForwarderApplication;
 import io.datapost.schemas.AdvertiserResponse;
 import io.datapost.schemas.EventType;
 import io.datapost.schemas.LeadSubmitted;
+import io.datapost.schemas.kafka.TopicLeaders;
 import io.datapost.schemas.kafka.Topics;
 
 /**
@@ -66,7 +67,7 @@ class CrashRecoveryTest {
         broker.brokerProperty(GroupCoordinatorConfig.GROUP_INITIAL_REBALANCE_DELAY_MS_CONFIG, "0");
         broker.afterPropertiesSet();
         broker.addTopics(Topics.all().stream().map(t -> t.newTopic((short) 1)).toArray(NewTopic[]::new));
-        awaitLeaders();
+        TopicLeaders.awaitAll(broker.getBrokersAsString(), Duration.ofSeconds(30));
         advertiser = new MockWebServer();
         advertiser.setDispatcher(new Dispatcher() {
             @Override
@@ -78,18 +79,6 @@ class CrashRecoveryTest {
             }
         });
         advertiser.start();
-    }
-
-    /** Every partition of every topic has a leader: a producer racing topic creation can lose a batch. */
-    private static void awaitLeaders() {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                broker.getBrokersAsString()))) {
-            List<String> names = Topics.all().stream().map(t -> t.name()).toList();
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
-                    admin.describeTopics(names).allTopicNames().get().values().stream()
-                            .flatMap(d -> d.partitions().stream()).allMatch(p -> p.leader() != null
-                                    && !p.leader().isEmpty()));
-        }
     }
 
     @AfterAll

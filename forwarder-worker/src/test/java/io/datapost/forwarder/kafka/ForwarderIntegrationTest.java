@@ -58,6 +58,7 @@ import io.datapost.schemas.EventType;
 import io.datapost.schemas.FailureClass;
 import io.datapost.schemas.LeadSubmitted;
 import io.datapost.schemas.kafka.DeadLetters;
+import io.datapost.schemas.kafka.TopicLeaders;
 import io.datapost.schemas.kafka.Topics;
 
 /** The whole service on a real KRaft broker, calling a MockWebServer advertiser. */
@@ -84,6 +85,7 @@ class ForwarderIntegrationTest {
         broker.brokerProperty(GroupCoordinatorConfig.GROUP_INITIAL_REBALANCE_DELAY_MS_CONFIG, "0");
         broker.afterPropertiesSet();
         broker.addTopics(Topics.all().stream().map(t -> t.newTopic((short) 1)).toArray(NewTopic[]::new));
+        TopicLeaders.awaitAll(broker.getBrokersAsString(), Duration.ofSeconds(30));
 
         advertiser = new MockWebServer();
         advertiser.setDispatcher(new Dispatcher() {

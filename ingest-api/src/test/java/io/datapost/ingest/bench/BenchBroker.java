@@ -6,6 +6,7 @@ import java.math.RoundingMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +27,7 @@ import io.datapost.schemas.PayoutTerm;
 import io.datapost.schemas.PayoutTermKind;
 import io.datapost.schemas.VerdictRule;
 import io.datapost.schemas.kafka.Topic;
+import io.datapost.schemas.kafka.TopicLeaders;
 import io.datapost.schemas.kafka.Topics;
 import io.datapost.schemas.security.ApiKeyHasher;
 
@@ -59,6 +61,7 @@ public final class BenchBroker {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             admin.createTopics(Topics.all().stream().map(topic -> topic.newTopic((short) 1)).toList()).all()
                     .get(60, TimeUnit.SECONDS);
+            TopicLeaders.awaitAll(bootstrap, Duration.ofSeconds(30));
         }
         publish(bootstrap, Topics.EVENT_TYPES, EVENT_TYPE, eventType());
         publish(bootstrap, Topics.PARTNERS, PARTNER, partner());

@@ -1,5 +1,6 @@
 package io.datapost.ingest.support;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -13,6 +14,7 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 import io.datapost.schemas.EventType;
 import io.datapost.schemas.Partner;
 import io.datapost.schemas.kafka.Topic;
+import io.datapost.schemas.kafka.TopicLeaders;
 import io.datapost.schemas.kafka.Topics;
 
 /**
@@ -34,6 +36,7 @@ public final class SharedBroker {
             started.afterPropertiesSet();
             Runtime.getRuntime().addShutdownHook(new Thread(started::destroy, "shared-broker-stop"));
             started.addTopics(Topics.all().stream().map(topic -> topic.newTopic((short) 1)).toArray(NewTopic[]::new));
+            TopicLeaders.awaitAll(started.getBrokersAsString(), Duration.ofSeconds(30));
             broker = started;
             publishConfig(started.getBrokersAsString());
         }

@@ -32,6 +32,7 @@ import io.datapost.schemas.AdvertiserResponse;
 import io.datapost.schemas.LeadSubmitted;
 import io.datapost.schemas.PayoutTermKind;
 import io.datapost.schemas.kafka.Topic;
+import io.datapost.schemas.kafka.TopicLeaders;
 import io.datapost.schemas.kafka.Topics;
 import io.datapost.validator.Fixtures;
 import io.datapost.validator.config.StreamsProperties;
@@ -109,8 +110,8 @@ public final class LedgerBenchmark {
                 "transaction.state.log.min.isr", "1", "group.initial.rebalance.delay.ms", "0"));
         broker.afterPropertiesSet();
         broker.addTopics(Topics.all().stream().map(t -> t.newTopic((short) 1)).toArray(NewTopic[]::new));
+        TopicLeaders.awaitAll(broker.getBrokersAsString(), Duration.ofSeconds(30));
         String bootstrap = broker.getBrokersAsString();
-        awaitLeaders(bootstrap);
         T0 = Instant.now();
         Path stateDir = Files.createTempDirectory("validator-bench-");
         try {
@@ -255,22 +256,6 @@ public final class LedgerBenchmark {
                         SEND_FAILURES.incrementAndGet();
                     }
                 });
-    }
-
-    /** Writing to just-created partitions before they have a leader makes the loader retry and lose order. */
-    private static void awaitLeaders(String bootstrap) throws Exception {
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
-                org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            List<String> names = Topics.all().stream().map(Topic::name).toList();
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (admin.describeTopics(names).allTopicNames().get().values().stream()
-                    .flatMap(t -> t.partitions().stream()).anyMatch(p -> p.leader() == null || p.leader().isEmpty())) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("partitions without a leader after 60 s");
-                }
-                Thread.sleep(100);
-            }
-        }
     }
 
     private static long committed(String bootstrap, Topic<String, ?> topic) {

@@ -33,6 +33,7 @@ import org.springframework.util.FileSystemUtils;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import io.datapost.schemas.LeadSubmitted;
+import io.datapost.schemas.kafka.TopicLeaders;
 import io.datapost.schemas.kafka.Topics;
 import io.datapost.validator.config.GateProperties;
 import io.datapost.validator.config.StreamsProperties;
@@ -70,6 +71,7 @@ class GateRestartIntegrationTest {
                 "group.initial.rebalance.delay.ms", "0"));
         broker.afterPropertiesSet();
         broker.addTopics(Topics.all().stream().map(t -> t.newTopic((short) 1)).toArray(NewTopic[]::new));
+        TopicLeaders.awaitAll(broker.getBrokersAsString(), Duration.ofSeconds(30));
         producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString(),
                 ProducerConfig.ACKS_CONFIG, "all"), Topics.SUBMISSIONS.keySerializer(),
                 Topics.SUBMISSIONS.valueSerializer());

@@ -5,7 +5,10 @@
 #   ingest-api/bench.sh [--connections 64] [--warmup 10s] [--duration 20s] [--rate 5000]
 #   ingest-api/bench.sh --url http://127.0.0.1:8080 --partner demo-partner:demo-key-1 --event-type insurance-quote
 set -euo pipefail
-cd "$(dirname "$0")"
-mvn -B -o -q test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench-classpath.txt
+cd "$(dirname "$0")/.."
+# from the repo root with -am, so that schemas comes from the reactor (nothing needs to be installed first)
+mvn -B -q -pl ingest-api -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
+  -Dmdep.outputFile=target/bench-classpath.txt
+cd ingest-api
 exec java -Xms256m -Xmx256m -cp "target/test-classes:target/classes:$(cat target/bench-classpath.txt)" \
   io.datapost.ingest.bench.IngestBench "$@"

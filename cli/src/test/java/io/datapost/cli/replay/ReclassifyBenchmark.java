@@ -27,13 +27,13 @@ import io.datapost.schemas.kafka.Topics;
  * the answers, deciding each again with the validator's classifier, tallying. Run:
  *
  * <pre>
- * cd /work/main &amp;&amp; mvn -B -o -q -pl cli test-compile dependency:build-classpath \
+ * mvn -B -q -pl cli -am test-compile dependency:build-classpath \
  *     -Dmdep.outputFile=target/test.classpath -Dmdep.includeScope=test
  * cd cli &amp;&amp; java -cp target/test-classes:target/classes:$(tr ':' '\n' &lt; target/test.classpath \
  *     | grep -v -e logback-classic -e log4j-to-slf4j | paste -sd:) io.datapost.cli.replay.ReclassifyBenchmark 100000
  * </pre>
- * (exec:java does not work here: the test classpath holds two SLF4J/Log4j bridges that surefire excludes.)
- * </pre>
+ * (from the repo root; exec:java does not work here: the test classpath holds two SLF4J/Log4j bridges that
+ * surefire excludes.)
  */
 public final class ReclassifyBenchmark {
 

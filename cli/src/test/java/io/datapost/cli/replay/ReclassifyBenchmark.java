@@ -23,8 +23,10 @@ import io.datapost.schemas.kafka.Topics;
 
 /**
  * Load harness (not a test): stores N answers and their outcomes (default 100,000) on an embedded broker, then
- * times dry-run reclassification scans, the whole of {@code ReclassifyRun.run}: reading every outcome, reading
- * the answers, deciding each again with the validator's classifier, tallying. Run:
+ * times reclassification scans, the whole of {@code ReclassifyRun.run}: reading every outcome, reading the
+ * answers, deciding each again with the validator's classifier, tallying, and in the last round writing a
+ * correction command per changed answer (acknowledged, acks=all). What the validator then does with the commands
+ * is measured by validator-streams' {@code LedgerBenchmark}. Run:
  *
  * <pre>
  * mvn -B -q -pl cli -am test-compile dependency:build-classpath \
@@ -63,9 +65,12 @@ public final class ReclassifyBenchmark {
             EventType changed = EventType.newBuilder(sample).build();
             changed.getRule().setEquals("pending");
             for (int round = 1; round <= 3; round++) {
-                scan("changed rule (every answer changes), round " + round, bootstrap, dataDir, changed, demo, from);
+                scan("dry run, changed rule (every answer changes), round " + round, bootstrap, dataDir, changed,
+                        demo, from, true);
             }
-            scan("same rule (nothing changes)", bootstrap, dataDir, sample, demo, from);
+            scan("dry run, same rule (nothing changes)", bootstrap, dataDir, sample, demo, from, true);
+            scan("applied, changed rule (a correction command written per answer)", bootstrap, dataDir, changed,
+                    demo, from, false);
             System.out.printf(Locale.ROOT, "machine: %d cores, max heap %d MB, %s%n",
                     Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
                     System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
@@ -75,11 +80,12 @@ public final class ReclassifyBenchmark {
     }
 
     private static void scan(String label, String bootstrap, Path dataDir, EventType rule, Partner demo,
-            Instant from) {
+            Instant from, boolean dryRun) {
         ReplayRecord record = new ReplayRecord();
         record.id = "bench-" + System.nanoTime();
         record.kind = ReclassifyCommand.KIND;
-        record.dryRun = true;
+        record.user = "bench";
+        record.dryRun = dryRun;
         record.from = from.toString();
         record.to = Instant.now().plusSeconds(60).toString();
         record.bootstrapServers = bootstrap;
@@ -88,7 +94,8 @@ public final class ReclassifyBenchmark {
                 new ReplayLog(dataDir), new PrintWriter(new StringWriter()), new AtomicBoolean(),
                 Duration.ofSeconds(120)).run(record);
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf(Locale.ROOT, "%s: %,d answers, %,d changed, %s in %.2f s = %,.0f answers/s%n", label,
-                record.answers, record.changed, record.status, seconds, record.answers / seconds);
+        System.out.printf(Locale.ROOT, "%s: %,d answers, %,d changed, %,d commands, %s in %.2f s = %,.0f answers/s%n",
+                label, record.answers, record.changed, record.commands, record.status, seconds,
+                record.answers / seconds);
     }
 }

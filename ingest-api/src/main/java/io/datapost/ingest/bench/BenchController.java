@@ -3,7 +3,6 @@ package io.datapost.ingest.bench;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.servlet.http.HttpServletRequest;
@@ -17,6 +16,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.datapost.ingest.config.IngestProperties;
+import io.datapost.ingest.service.SubmissionIds;
 import io.datapost.ingest.web.SynchronousAnswers.SubmissionAccepted;
 
 /**
@@ -44,13 +44,13 @@ public class BenchController {
     @PostMapping("/bench/noop")
     public ResponseEntity<SubmissionAccepted> noop(HttpServletRequest request) throws IOException {
         request.getInputStream().readAllBytes();
-        return accepted(UUID.randomUUID().toString());
+        return accepted(SubmissionIds.of("bench", null));
     }
 
     @PostMapping("/bench/kafka")
     public ResponseEntity<SubmissionAccepted> kafka(HttpServletRequest request) throws Exception {
         byte[] body = request.getInputStream().readAllBytes();
-        String id = UUID.randomUUID().toString();
+        String id = SubmissionIds.of("bench", null);
         producer.send(new ProducerRecord<>(BenchConfiguration.TOPIC.name(), id.getBytes(StandardCharsets.UTF_8), body))
                 .get(deadline.toMillis(), TimeUnit.MILLISECONDS);
         return accepted(id);

@@ -38,8 +38,11 @@ import java.util.stream.Collectors;
  * client).
  *
  * <p>By default it starts its own stack, each in its own JVM: a KRaft broker ({@link BenchBroker}) and the
- * ingest-api app with the {@code bench} profile. With {@code --url} it measures an app that is already running
- * (started with {@code --spring.profiles.active=bench} for the two baselines).
+ * ingest-api app with the {@code bench} profile, and also {@link BareMvcBaseline}, a bare Spring MVC app (no
+ * Spring Boot, no filters, no metrics) with a no-op and a send-to-Kafka endpoint: the issue's reference point,
+ * measured in the same run so that a slow or busy machine shows in both ({@code --bare-mvc false} leaves it out).
+ * With {@code --url} it measures an app that is already running (started with
+ * {@code --spring.profiles.active=bench} for the two baselines).
  *
  * <p>The client is deliberately small: one platform thread and one blocking socket per connection, requests
  * written as prepared bytes, responses parsed just enough (status line, Content-Length or chunked). It costs
@@ -51,6 +54,7 @@ import java.util.stream.Collectors;
  *
  * <pre>
  * ingest-api/bench.sh [--connections 64] [--warmup 10s] [--duration 20s] [--rate 5000] [--client java|wrk]
+ *                     [--bare-mvc true|false]
  *                     [--app-args "--spring.kafka.producer.properties.linger.ms=1 ..."]
  *                     [--url http://127.0.0.1:8080 --partner id:key --event-type id]
  * </pre>
@@ -63,7 +67,8 @@ public final class IngestBench {
     }
 
     record Options(int connections, Duration warmup, Duration duration, int rate, URI url, String partner,
-            String eventType, String appHeap, String brokerHeap, String client, List<String> appArgs) {
+            String eventType, String appHeap, String brokerHeap, String client, List<String> appArgs,
+            boolean bareMvc) {
 
         static Options parse(String[] args) {
             Map<String, String> given = new LinkedHashMap<>();
@@ -81,9 +86,10 @@ public final class IngestBench {
                     given.getOrDefault("event-type", BenchBroker.EVENT_TYPE),
                     given.getOrDefault("app-heap", "512m"), given.getOrDefault("broker-heap", "1g"),
                     given.getOrDefault("client", "java"),
-                    given.containsKey("app-args") ? List.of(given.get("app-args").trim().split("\\s+")) : List.of());
+                    given.containsKey("app-args") ? List.of(given.get("app-args").trim().split("\\s+")) : List.of(),
+                    Boolean.parseBoolean(given.getOrDefault("bare-mvc", "true")));
             given.keySet().removeAll(List.of("connections", "warmup", "duration", "rate", "url", "partner",
-                    "event-type", "app-heap", "broker-heap", "client", "app-args"));
+                    "event-type", "app-heap", "broker-heap", "client", "app-args", "bare-mvc"));
             if (!List.of("java", "wrk").contains(options.client())) {
                 throw new IllegalArgumentException("--client is java or wrk");
             }
@@ -122,20 +128,26 @@ public final class IngestBench {
         Target kafka = new Target("bare Kafka send (POST /bench/kafka)", stack.url, "/bench/kafka", null, lead);
         Target ingest = new Target("ingest path (POST /v1/leads/" + options.eventType() + ")", stack.url,
                 "/v1/leads/" + options.eventType(), auth, lead);
+        List<Target> targets = new ArrayList<>();
+        if (stack.bareUrl != null) {
+            targets.add(new Target("bare Spring MVC no-op (own JVM)", stack.bareUrl, "/noop", null, lead, true));
+            targets.add(new Target("bare Spring MVC Kafka send (own JVM)", stack.bareUrl, "/kafka", null, lead, true));
+        }
+        targets.addAll(List.of(noop, kafka, ingest));
 
         boolean wrk = options.client().equals("wrk");
         OUT.printf(Locale.ROOT, "%nclient: %s, %d keep-alive connections, %d-byte JSON body, warm-up %ds then %ds "
                 + "measured per endpoint; %d cores%n", wrk ? "wrk -t2 (closed loop), this harness (open loop)"
                 : "this harness (one thread and socket per connection)", options.connections(), lead.length,
                 options.warmup().toSeconds(), options.duration().toSeconds(), Runtime.getRuntime().availableProcessors());
-        OUT.printf(Locale.ROOT, "app pid %s, broker pid %s; load average before the run: %s%n%n",
+        OUT.printf(Locale.ROOT, "app pid %s, broker pid %s%s; load average before the run: %s%n%n",
                 stack.appPid == 0 ? "external" : stack.appPid, stack.brokerPid == 0 ? "external" : stack.brokerPid,
-                loadAverage());
+                stack.bareUrl == null ? "" : ", bare Spring MVC pid " + stack.barePid, loadAverage());
         OUT.println("Closed loop (every connection sends its next request as soon as the answer is in):");
         OUT.println(Result.HEADER);
         List<Result> closed = new ArrayList<>();
         List<Target> available = new ArrayList<>();
-        for (Target target : List.of(noop, kafka, ingest)) {
+        for (Target target : targets) {
             if (target.probe()) {
                 available.add(target);
             } else {
@@ -206,10 +218,10 @@ public final class IngestBench {
             thread.start();
         }
         LockSupport.parkNanos(Math.max(0, measureFrom - System.nanoTime()));
-        long appCpuBefore = stack.appCpuNanos();
+        long appCpuBefore = stack.cpuNanos(target);
         long brokerCpuBefore = stack.brokerCpuNanos();
         LockSupport.parkNanos(Math.max(0, measureTo - System.nanoTime()));
-        long appCpu = stack.appCpuNanos() - appCpuBefore;
+        long appCpu = stack.cpuNanos(target) - appCpuBefore;
         long brokerCpu = stack.brokerCpuNanos() - brokerCpuBefore;
         if (!done.await(duration.toSeconds() + 60, TimeUnit.SECONDS)) {
             throw new IllegalStateException("Connections did not finish");
@@ -286,9 +298,16 @@ public final class IngestBench {
         final String authorization;
         final byte[] body;
         final byte[] request;
+        /** served by the bare Spring MVC JVM ({@link BareMvcBaseline}), whose CPU is counted for it */
+        final boolean bare;
 
         Target(String name, URI base, String path, String authorization, byte[] body) {
+            this(name, base, path, authorization, body, false);
+        }
+
+        Target(String name, URI base, String path, String authorization, byte[] body, boolean bare) {
             this.name = name;
+            this.bare = bare;
             this.host = base.getHost();
             this.port = base.getPort();
             this.path = path;
@@ -516,10 +535,10 @@ public final class IngestBench {
                 Files.writeString(script, lua);
                 String url = "http://" + target.host + ":" + target.port + target.path;
                 run(script, url, connections, warmup);
-                long appBefore = stack.appCpuNanos();
+                long appBefore = stack.cpuNanos(target);
                 long brokerBefore = stack.brokerCpuNanos();
                 String out = run(script, url, connections, duration);
-                long appCpu = stack.appCpuNanos() - appBefore;
+                long appCpu = stack.cpuNanos(target) - appBefore;
                 long brokerCpu = stack.brokerCpuNanos() - brokerBefore;
                 double[] figures = {number(REQUESTS_PER_SECOND, out), 0, 0, millis(find(LATENCY_MAX, out, 1))};
                 Matcher percentiles = PERCENTILE.matcher(out);
@@ -587,19 +606,36 @@ public final class IngestBench {
         final URI url;
         final long appPid;
         final long brokerPid;
+        final URI bareUrl;
+        final long barePid;
         private final Process broker;
         private final Process app;
+        private final Process bare;
 
-        private Stack(URI url, Process broker, Process app) {
+        private Stack(URI url, Process broker, Process app, URI bareUrl) {
             this.url = url;
             this.broker = broker;
             this.app = app;
+            this.bare = null;
+            this.bareUrl = bareUrl;
             this.brokerPid = broker == null ? 0 : broker.pid();
             this.appPid = app == null ? 0 : app.pid();
+            this.barePid = 0;
+        }
+
+        private Stack(Stack stack, Process bare, URI bareUrl) {
+            this.url = stack.url;
+            this.broker = stack.broker;
+            this.app = stack.app;
+            this.bare = bare;
+            this.bareUrl = bareUrl;
+            this.brokerPid = stack.brokerPid;
+            this.appPid = stack.appPid;
+            this.barePid = bare.pid();
         }
 
         static Stack running(URI url) {
-            return new Stack(url, null, null);
+            return new Stack(url, null, null, null);
         }
 
         static Stack start(Options options) throws Exception {
@@ -637,14 +673,46 @@ public final class IngestBench {
                 OUT.println("App arguments: " + String.join(" ", options.appArgs()));
             }
             Process app = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("app.log").toFile()).start();
-            Stack stack = new Stack(URI.create("http://127.0.0.1:" + port), broker, app);
+            Stack stack = new Stack(URI.create("http://127.0.0.1:" + port), broker, app, null);
             try {
                 stack.awaitReady(options);
+                if (options.bareMvc()) {
+                    stack = stack.withBareMvc(java, classpath, bootstrap, options, dir);
+                }
             } catch (Exception e) {
                 stack.close();
                 throw e;
             }
             return stack;
+        }
+
+        /** The same stack plus {@link BareMvcBaseline} in its own JVM (same heap as the app), ready. */
+        private Stack withBareMvc(String java, String classpath, String bootstrap, Options options, Path dir)
+                throws Exception {
+            int port;
+            try (ServerSocket free = new ServerSocket(0)) {
+                port = free.getLocalPort();
+            }
+            OUT.println("Starting the bare Spring MVC baseline on port " + port + " (log: "
+                    + dir.resolve("bare-mvc.log") + ") ...");
+            Process process = new ProcessBuilder(java, "-Xms" + options.appHeap(), "-Xmx" + options.appHeap(), "-cp",
+                    classpath, BareMvcBaseline.class.getName(), String.valueOf(port), bootstrap)
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("bare-mvc.log").toFile()).start();
+            Stack stack = new Stack(this, process, URI.create("http://127.0.0.1:" + port));
+            Target probe = new Target("probe", stack.bareUrl, "/kafka", null, leadOf1Kb(), true);
+            long giveUp = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            while (System.nanoTime() < giveUp && process.isAlive()) {
+                try {
+                    if (probe.probe()) {
+                        return stack;
+                    }
+                } catch (IOException e) {
+                    // not listening yet
+                }
+                Thread.sleep(250);
+            }
+            stack.close();
+            throw new IllegalStateException("the bare Spring MVC baseline did not start; see target/bench/bare-mvc.log");
         }
 
         private static String awaitBootstrap(Process broker, Path bootstrapFile) throws Exception {
@@ -683,8 +751,9 @@ public final class IngestBench {
             throw new IllegalStateException("ingest-api not ready within 120 s; see target/bench/app.log");
         }
 
-        long appCpuNanos() {
-            return cpuNanos(app);
+        /** CPU time so far of the JVM that serves {@code target}. */
+        long cpuNanos(Target target) {
+            return cpuNanos(target.bare ? bare : app);
         }
 
         long brokerCpuNanos() {
@@ -700,6 +769,10 @@ public final class IngestBench {
 
         @Override
         public void close() throws Exception {
+            if (bare != null) {
+                bare.destroy();
+                bare.waitFor(30, TimeUnit.SECONDS);
+            }
             if (app != null) {
                 app.destroy();
                 app.waitFor(30, TimeUnit.SECONDS);

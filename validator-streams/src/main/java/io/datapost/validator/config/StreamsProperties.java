@@ -19,9 +19,11 @@ public final class StreamsProperties {
     /**
      * The consumer's {@code ConsumerConfig.LEAVE_GROUP_ON_CLOSE_CONFIG} (package-private there, so spelled here).
      * Kafka Streams sets it to false so a rolling bounce does not rebalance twice; {@code CloseOptions.leaveGroup}
-     * helps only static members. For the gate a graceful stop should hand its partitions over at once: with false,
-     * no submission passes until the broker drops the gone member after {@code session.timeout.ms} (45 s; measured
-     * here: 42 s per restart of the gate, under a second with true).
+     * helps only static members. A graceful stop should hand the partitions over at once: with false, no
+     * submission passes the gate, and no lead is decided by the ledger, until the broker drops the gone member after
+     * {@code session.timeout.ms} (45 s; measured here: 42 s per restart of the gate, under a second with true). Set
+     * for both applications; {@code datapost.validator.streams.main.consumer.internal.leave.group.on.close=false}
+     * (or the gate's own) restores Kafka Streams' default.
      */
     static final String LEAVE_GROUP_ON_CLOSE = "internal.leave.group.on.close";
 
@@ -41,6 +43,7 @@ public final class StreamsProperties {
         // conversion, payout, ledger and deadline changelogs) across ~40 partitions per transaction: big producer
         // batches halve the CPU per lead of client and broker (measured: 150 -> 89 us per lead, see README)
         props.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), PRODUCER_BATCH_BYTES);
+        props.put(StreamsConfig.mainConsumerPrefix(LEAVE_GROUP_ON_CLOSE), true);
         props.putAll(settings.streams());
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);

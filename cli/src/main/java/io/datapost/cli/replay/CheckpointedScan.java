@@ -64,20 +64,25 @@ final class CheckpointedScan {
                 kafka.fixRange(consumer, partitions, since, record);
             }
             long total = record.read;
+            long startOffsets = 0;
             for (TopicPartition tp : partitions) {
                 long start = record.positions.getOrDefault(tp.partition(), 0L);
                 consumer.seek(tp, start);
                 total += Math.max(0, record.ends.getOrDefault(tp.partition(), 0L) - start);
+                startOffsets += start;
             }
+            long alreadyCovered = record.read - startOffsets; // + the sum of the positions: the offsets passed
             record.status = ReplayRecord.RUNNING;
             save(record);
 
             Progress progress = new Progress(progressOut, total, record.read, progressEvery);
             long lastCheckpoint = System.nanoTime();
             while (!stop.get() && !done(record)) {
+                boolean wholeBatch = true;
                 for (ConsumerRecord<byte[], byte[]> raw : consumer.poll(Duration.ofMillis(200))) {
                     beforeEachRecord.run();
                     if (stop.get()) {
+                        wholeBatch = false;
                         break; // the saved positions say where to go on
                     }
                     int partition = raw.partition();
@@ -89,14 +94,17 @@ final class CheckpointedScan {
                     record.positions.put(partition, raw.offset() + 1);
                     onRecord.accept(raw);
                 }
-                progress.update(record.read, record.changed);
+                if (wholeBatch) {
+                    skipPastRecordsNobodyReads(consumer, partitions, record);
+                }
+                progress.update(record.read, alreadyCovered + sum(record.positions), record.changed);
                 if (System.nanoTime() - lastCheckpoint >= checkpointEvery.toNanos()) {
                     flush.run(); // every record written before the saved position is stored before the position is
                     save(record);
                     lastCheckpoint = System.nanoTime();
                 }
             }
-            progress.finish(record.read, record.changed);
+            progress.finish(record.read, alreadyCovered + sum(record.positions), record.changed);
             record.status = done(record) ? ReplayRecord.DONE : ReplayRecord.STOPPED;
             flush.run();
             save(record);
@@ -107,10 +115,35 @@ final class CheckpointedScan {
         }
     }
 
+    /**
+     * Moves the saved positions up to the consumer's: offsets that hold no record a consumer is given (the commit
+     * and abort markers of transactions, which end every batch a transactional producer such as the gate's Kafka
+     * Streams writes, and the records of aborted transactions) would otherwise keep a scan from ever reaching an end
+     * offset that lies past them. Only called when every record the last poll returned was handled, so nothing
+     * returned is skipped.
+     */
+    private static void skipPastRecordsNobodyReads(KafkaConsumer<byte[], byte[]> consumer,
+            List<TopicPartition> partitions, ReplayRecord record) {
+        for (TopicPartition tp : partitions) {
+            long end = record.ends.getOrDefault(tp.partition(), 0L);
+            long saved = record.positions.getOrDefault(tp.partition(), 0L);
+            if (saved < end) {
+                long position = consumer.position(tp);
+                if (position > saved) {
+                    record.positions.put(tp.partition(), Math.min(position, end));
+                }
+            }
+        }
+    }
+
     /** Saves the replay record (also before the scan, e.g. when the replay stopped while preparing). */
     void save(ReplayRecord record) {
         record.updatedAt = Instant.now().toString();
         log.save(record);
+    }
+
+    private static long sum(java.util.Map<Integer, Long> positions) {
+        return positions.values().stream().mapToLong(Long::longValue).sum();
     }
 
     static boolean done(ReplayRecord record) {

@@ -5,7 +5,9 @@ import java.time.Duration;
 
 /**
  * One progress line, redrawn in place ({@code \r}) at most every {@code interval}: records read of the total,
- * changed, rate and time left at that rate.
+ * changed, rate and time left at that rate. The bar and the time left follow the offsets passed ({@code covered}) of
+ * the offsets in range ({@code total}); the total shown is the records read plus the offsets still ahead, so it
+ * shrinks to the records actually read where offsets hold transaction markers rather than records.
  */
 final class Progress {
 
@@ -23,27 +25,27 @@ final class Progress {
         this.interval = interval.toNanos();
     }
 
-    void update(long read, long changed) {
+    void update(long read, long covered, long changed) {
         long now = System.nanoTime();
         if (now - lastDrawn >= interval) {
             lastDrawn = now;
-            out.print("\r" + line(read, changed, now));
+            out.print("\r" + line(read, covered, changed, now));
             out.flush();
         }
     }
 
-    void finish(long read, long changed) {
-        out.println("\r" + line(read, changed, System.nanoTime()));
+    void finish(long read, long covered, long changed) {
+        out.println("\r" + line(read, covered, changed, System.nanoTime()));
         out.flush();
     }
 
-    String line(long read, long changed, long now) {
+    String line(long read, long covered, long changed, long now) {
         double seconds = Math.max(1e-3, (now - started) / 1e9);
-        double rate = (read - alreadyRead) / seconds;
-        long left = Math.max(0, total - read);
+        double rate = (covered - alreadyRead) / seconds;
+        long left = Math.max(0, total - covered);
         String eta = rate <= 0 ? "?" : format(Duration.ofSeconds((long) Math.ceil(left / rate)));
-        int percent = total == 0 ? 100 : (int) Math.min(100, read * 100 / total);
-        return line(percent, read, total, changed, rate, eta);
+        int percent = total == 0 ? 100 : (int) Math.min(100, covered * 100 / total);
+        return line(percent, read, read + left, changed, (read - alreadyRead) / seconds, eta);
     }
 
     static String line(int percent, long read, long total, long changed, double rate, String eta) {

@@ -161,12 +161,14 @@ public class LeadIntake {
         String submissionId = SubmissionIds.of(partner.getId(), idempotencyKey);
         Instant receivedAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         LeadFingerprint fingerprint = null;
+        IdempotencyKeys.Check claim = null;
         if (idempotencyKey != null) {
-            // a key this instance accepted with another body: say so now, rather than a 202 for a lead the dedupe
-            // gate will dead-letter. The same body again is a retry: written again, dropped by the gate.
+            // a key this instance accepted (or is writing) with another body: say so now, rather than a 202 for a
+            // lead the dedupe gate will dead-letter. The same body again is a retry: written again, dropped by the
+            // gate. A new key is claimed here, before the write, so a concurrent post with another body sees it.
             fingerprint = LeadFingerprint.of(eventType.getId(), partner.getId(), body.fields());
-            if (acceptedKeys.check(submissionId, fingerprint, receivedAt.toEpochMilli())
-                    == IdempotencyKeys.Check.DIFFERENT_BODY) {
+            claim = acceptedKeys.reserve(submissionId, fingerprint, receivedAt.toEpochMilli());
+            if (claim == IdempotencyKeys.Check.DIFFERENT_BODY) {
                 log.info("Lead {} from partner {} for {} refused: idempotency key reused with a different body",
                         submissionId, partner.getId(), eventType.getId());
                 throw LeadRejectedException.idempotencyKeyReused();
@@ -187,13 +189,15 @@ public class LeadIntake {
             publisher.publish(lead);
         } catch (LeadNotWrittenException e) {
             waiter.ifPresent(OutcomeWaiters.Waiter::release);
+            releaseClaim(claim, submissionId, fingerprint, receivedAt);
             throw LeadRejectedException.unavailable(
                     "The lead could not be stored in time and was not accepted. Retry later, with the same Idempotency-Key.");
         } catch (RuntimeException e) {
             waiter.ifPresent(OutcomeWaiters.Waiter::release);
+            releaseClaim(claim, submissionId, fingerprint, receivedAt);
             throw e;
         }
-        if (fingerprint != null) {
+        if (fingerprint != null) { // kept (or put back, when a failed concurrent write withdrew its claim)
             acceptedKeys.accepted(submissionId, fingerprint, receivedAt.toEpochMilli());
         }
         // DEBUG: one line per accepted lead would be the bulk of the log at thousands of posts per second; the
@@ -202,6 +206,14 @@ public class LeadIntake {
         Duration left = wait.minusNanos(System.nanoTime() - arrived);
         return new Accepted(submissionId, partner.getId(), eventType.getId(), waiter,
                 left.isNegative() ? Duration.ZERO : left);
+    }
+
+    /** A key this post claimed is free again when its lead was not written (a retry may bring another body). */
+    private void releaseClaim(IdempotencyKeys.Check claim, String submissionId, LeadFingerprint fingerprint,
+            Instant receivedAt) {
+        if (claim == IdempotencyKeys.Check.NEW) {
+            acceptedKeys.release(submissionId, fingerprint, receivedAt.toEpochMilli());
+        }
     }
 
     /** Bearer keys name no partner, so every partner is a candidate; Basic looks its partner up by id. */

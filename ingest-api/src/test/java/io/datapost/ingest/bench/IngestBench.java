@@ -28,6 +28,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import io.datapost.baremvc.BareMvcBaseline;
+
 /**
  * Load harness for ingest-api (not a test): posts 1 KB JSON leads over N keep-alive HTTP/1.1 connections and
  * prints throughput and p50/p99/max latency for three endpoints of the same app, in one run:

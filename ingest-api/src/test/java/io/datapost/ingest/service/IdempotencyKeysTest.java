@@ -3,7 +3,14 @@ package io.datapost.ingest.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
@@ -31,6 +38,56 @@ class IdempotencyKeysTest {
         assertThat(keys.check("sub-1", BODY, T0 + 1)).isEqualTo(Check.SAME_BODY);
         assertThat(keys.check("sub-1", OTHER, T0 + 1)).isEqualTo(Check.DIFFERENT_BODY);
         assertThat(keys.check("sub-2", OTHER, T0 + 1)).isEqualTo(Check.NEW);
+    }
+
+    @Test
+    void ofManyConcurrentClaimsOfOneKeyWithDifferentBodiesExactlyOneIsNew() throws Exception {
+        // Given 8 threads, each claiming one key with its own body at the same moment, 500 times
+        IdempotencyKeys keys = new IdempotencyKeys(new IdempotencyProperties(100_000, WINDOW));
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            for (int round = 0; round < 500; round++) {
+                String id = "sub-" + round;
+                CyclicBarrier together = new CyclicBarrier(8);
+                List<Future<Check>> claims = new ArrayList<>();
+                for (int t = 0; t < 8; t++) {
+                    LeadFingerprint body = LeadFingerprint.of("insurance-quote", "p", Map.of("email", t + "@b.org"));
+                    claims.add(pool.submit(() -> {
+                        together.await();
+                        return keys.reserve(id, body, T0);
+                    }));
+                }
+                List<Check> results = new ArrayList<>();
+                for (Future<Check> claim : claims) {
+                    results.add(claim.get(10, TimeUnit.SECONDS));
+                }
+
+                // Then one claim wins and the other seven see a different body
+                assertThat(results).as("round " + round).containsOnlyOnce(Check.NEW)
+                        .filteredOn(c -> c != Check.NEW).hasSize(7).containsOnly(Check.DIFFERENT_BODY);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aClaimWhoseWriteFailedIsWithdrawnAndTheKeyIsFreeForAnotherBody() {
+        // Given a key claimed for one body
+        IdempotencyKeys keys = new IdempotencyKeys(new IdempotencyProperties(100, WINDOW));
+        assertThat(keys.reserve("sub-1", BODY, T0)).isEqualTo(Check.NEW);
+        assertThat(keys.reserve("sub-1", BODY, T0 + 1)).isEqualTo(Check.SAME_BODY);
+        assertThat(keys.reserve("sub-1", OTHER, T0 + 1)).isEqualTo(Check.DIFFERENT_BODY);
+
+        // When its write fails and the claim is withdrawn
+        keys.release("sub-1", BODY, T0);
+
+        // Then the retry may bring another body
+        assertThat(keys.check("sub-1", OTHER, T0 + 2)).isEqualTo(Check.NEW);
+        assertThat(keys.reserve("sub-1", OTHER, T0 + 2)).isEqualTo(Check.NEW);
+        // and withdrawing the old claim again does not remove the new one
+        keys.release("sub-1", BODY, T0);
+        assertThat(keys.check("sub-1", BODY, T0 + 3)).isEqualTo(Check.DIFFERENT_BODY);
     }
 
     @Test

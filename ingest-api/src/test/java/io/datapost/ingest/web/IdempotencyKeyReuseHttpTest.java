@@ -6,8 +6,14 @@ import static io.datapost.ingest.support.ConfigFixtures.INSURANCE_QUOTE;
 import static io.datapost.ingest.support.ConfigFixtures.PIXEL_QUOTE;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -80,6 +86,39 @@ class IdempotencyKeyReuseHttpTest extends RunningIngestApi {
         assertThat(first.status()).as(first.body()).isEqualTo(202);
         assertThat(reused.status()).isEqualTo(422);
         assertThat(reused.json().path("detail").asString()).contains("already accepted under this idempotency key");
+    }
+
+    @Test
+    void ofTwoConcurrentPostsOfOneKeyWithDifferentBodiesOneIsAcceptedAndWrittenAndTheOtherGets422() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 12; round++) {
+                // Given two posts of one key with different bodies, sent at the same moment
+                String key = "race-" + round + "-" + UUID.randomUUID();
+                Map<TopicPartition, Long> mark = leads.mark();
+                CyclicBarrier together = new CyclicBarrier(2);
+                Future<Answer> first = pool.submit(() -> {
+                    together.await();
+                    return send(key, FIRST);
+                });
+                Future<Answer> other = pool.submit(() -> {
+                    together.await();
+                    return send(key, OTHER);
+                });
+                Answer a = first.get(30, TimeUnit.SECONDS);
+                Answer b = other.get(30, TimeUnit.SECONDS);
+
+                // Then exactly one is accepted, the other is refused as a reused key
+                assertThat(List.of(a.status(), b.status())).as("round " + round)
+                        .containsExactlyInAnyOrder(202, 422);
+                // and the one lead written is the accepted one: no 202 for a lead the gate would drop
+                String acceptedEmail = a.status() == 202 ? "ana.silva@example.org" : "bo.berg@example.org";
+                assertThat(leads.since(mark)).as("round " + round).singleElement()
+                        .satisfies(r -> assertThat(r.value().getFields()).containsEntry("email", acceptedEmail));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     private static String withLeadId(String json, String leadId) {

@@ -1,4 +1,4 @@
-package io.datapost.ingest.bench;
+package io.datapost.baremvc;
 
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -30,13 +30,17 @@ import org.springframework.web.context.support.AnnotationConfigWebApplicationCon
 import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.config.annotation.EnableWebMvc;
 
+import io.datapost.ingest.bench.BenchConfiguration;
+
 /**
- * The issue's reference point, for comparison with {@link IngestBench}'s figures: a bare Spring MVC app (embedded
+ * The issue's reference point, for comparison with {@code IngestBench}'s figures: a bare Spring MVC app (embedded
  * Tomcat, a DispatcherServlet, one controller; no Spring Boot, no filters, no observation, no actuator) with
  * {@code POST /noop} (reads the body, answers 202 with a small JSON body) and {@code POST /kafka} (also sends the
  * body to Kafka with acks=all and an idempotent producer, answers after the acknowledgement). Started by
- * {@link IngestBench} in its own JVM (unless {@code --bare-mvc false}); run by hand:
- * {@code java -cp <test classpath> io.datapost.ingest.bench.BareMvcBaseline <port> <bootstrap servers>}.
+ * {@code io.datapost.ingest.bench.IngestBench} in its own JVM (unless {@code --bare-mvc false}); run by hand:
+ * {@code java -cp <test classpath> io.datapost.baremvc.BareMvcBaseline <port> <bootstrap servers>}. It lives
+ * outside {@code io.datapost.ingest} so that the ingest-api app's component scan in tests does not pick up its
+ * configuration and controller.
  */
 public final class BareMvcBaseline {
 

@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * this JVM), at DEBUG and below for datapost's own code and INFO for libraries, java.util.logging (Tomcat), plus
  * anything written to System.out/err, is captured during a whole end-to-end run (the scenario's 50 leads, then leads posted as JSON,
  * form (ISO-8859-1), XML, with Bearer, with a repeated Idempotency-Key, waiting for the verdict, and refused with
- * 400 and 422), and none of the posted emails, phones or names, nor the API key, may appear in it.
+ * 400 and 422, including a field named by an email address and a request line Tomcat itself refuses), and none of the posted emails, phones or names, nor the API key, may appear in it.
  *
  * <p>Spring Boot's logging system is switched off for the run ({@code LoggingSystem=none}), so the services
  * starting up cannot replace the capturing appender; whatever SLF4J provider the test classpath has (Log4j 2 or
@@ -137,6 +137,13 @@ class NoPersonalDataInLogsTest extends EndToEndTest {
         assertThat(post(http, "application/json", "{\"email\":\"" + refused.email() + "\",\"first_name\":\""
                 + refused.firstName() + "\\r\\nX-Injected: " + PEOPLE.get(7).lastName() + "\"}", DEMO_AUTH, null, null)
                 .statusCode()).isEqualTo(422);
+        // a field name that is an email address (here repeated, so the 422 names it), and a request line Tomcat
+        // refuses before our code sees it ("Invalid character found in the request target [...]")
+        String named = PEOPLE.get(2).email();
+        assertThat(post(http, "application/json", "{\"" + named + "\":\"1\",\"" + named + "\":\"2\"}", DEMO_AUTH,
+                null, null).statusCode()).isEqualTo(422);
+        assertThat(rawRequest("GET /v1/leads/insurance-quote?email=" + PEOPLE.get(3).email() + "&first_name="
+                + PEOPLE.get(3).lastName().replace('-', '_') + "<x> HTTP/1.1")).startsWith("HTTP/1.1 400");
 
         // Then every accepted lead went the whole way (forwarder, validator, sink) while being captured
         DataSource db = database();
@@ -191,6 +198,17 @@ class NoPersonalDataInLogsTest extends EndToEndTest {
             request.header("Idempotency-Key", idempotencyKey);
         }
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Sends one request line as is (HttpClient refuses to send an invalid one); returns the whole answer. */
+    private String rawRequest(String requestLine) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", ingestPort)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write((requestLine + "\r\nHost: 127.0.0.1\r\nAuthorization: " + DEMO_AUTH
+                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
     }
 
     private static String accepted(HttpResponse<String> response) {

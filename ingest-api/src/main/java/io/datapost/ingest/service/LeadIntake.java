@@ -5,9 +5,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -155,7 +158,7 @@ public class LeadIntake {
         List<FieldProblem> problems = rules.check(eventType, body, idempotencyKey, keySource);
         if (!problems.isEmpty()) {
             log.info("Lead from partner {} for {} refused: {} field problem(s) in {}", partner.getId(),
-                    eventType.getId(), problems.size(), problems.stream().map(FieldProblem::field).toList());
+                    eventType.getId(), problems.size(), loggableFieldNames(eventType, problems, keySource));
             throw LeadRejectedException.invalidFields(problems);
         }
         String submissionId = SubmissionIds.of(partner.getId(), idempotencyKey);
@@ -206,6 +209,33 @@ public class LeadIntake {
         Duration left = wait.minusNanos(System.nanoTime() - arrived);
         return new Accepted(submissionId, partner.getId(), eventType.getId(), waiter,
                 left.isNegative() ? Duration.ZERO : left);
+    }
+
+    /**
+     * The failing fields' names for the log: those the event type declares (required, checked, its key field) or
+     * the key header; any other name is the partner's free text (a name can be an email address) and is only
+     * counted. The 422 answer still names every failing field to the partner who sent it.
+     */
+    static List<String> loggableFieldNames(EventType eventType, List<FieldProblem> problems, String keySource) {
+        Set<String> declared = new HashSet<>(eventType.getRequiredFields());
+        if (eventType.getFieldChecks() != null) {
+            eventType.getFieldChecks().forEach(check -> declared.add(check.getField()));
+        }
+        declared.add(LeadRules.IDEMPOTENCY_KEY_HEADER);
+        declared.add(keySource);
+        List<String> names = new ArrayList<>();
+        long undeclared = 0;
+        for (FieldProblem problem : problems) {
+            if (declared.contains(problem.field())) {
+                names.add(problem.field());
+            } else {
+                undeclared++;
+            }
+        }
+        if (undeclared > 0) {
+            names.add(undeclared + " undeclared field(s)");
+        }
+        return names;
     }
 
     /** A key this post claimed is free again when its lead was not written (a retry may bring another body). */

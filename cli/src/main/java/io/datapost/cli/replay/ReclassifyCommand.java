@@ -50,6 +50,7 @@ public final class ReclassifyCommand extends ReplaySubcommand {
         }
         Duration timeout = timeout();
         Rules rules = configDir != null ? Rules.of(configDir) : Rules.inForce(record.bootstrapServers, timeout);
+        requireKnownFilters(rules.eventTypes().keySet(), rules.partners().keySet(), "the rules " + rules.source());
         out.printf("replay %s: %s answers stored %s .. %s%s%s, rules: %s%n", record.id, KIND, record.from, record.to,
                 record.eventType == null ? "" : ", event type " + record.eventType,
                 record.partner == null ? "" : ", partner " + record.partner, rules.source());

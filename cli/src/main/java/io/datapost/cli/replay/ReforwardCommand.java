@@ -57,6 +57,12 @@ public final class ReforwardCommand extends ReplaySubcommand {
         }
         ReplayLog log = new ReplayLog(dataDir);
         ReplayRecord record = record(log);
+        if (resume == null && (eventType != null || partner != null)) {
+            ReplayKafka config = new ReplayKafka(record.bootstrapServers, timeout(), stop);
+            requireKnownFilters(config.readTable(Topics.EVENT_TYPES).keySet(),
+                    config.readTable(Topics.PARTNERS).keySet(), "the config in force (" + Topics.EVENT_TYPES.name()
+                            + ", " + Topics.PARTNERS.name() + ")");
+        }
         if (record.outcomes.isEmpty()) {
             chosen.forEach(v -> record.outcomes.add(v.name()));
         }

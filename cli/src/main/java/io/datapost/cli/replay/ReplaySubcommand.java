@@ -8,6 +8,8 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -122,6 +124,25 @@ abstract class ReplaySubcommand implements Callable<Integer> {
         record.bootstrapServers = bootstrapServers;
         record.args = new ArrayList<>(spec.commandLine().getParseResult().originalArgs());
         return record;
+    }
+
+    /**
+     * A filter naming no configured event type or partner would select nothing and look like a replay that found
+     * nothing to do: it is an error (exit 2) naming what is configured. Checked for new replays only (a resumed one
+     * keeps its recorded filters).
+     */
+    void requireKnownFilters(Set<String> eventTypeIds, Set<String> partnerIds, String where) {
+        if (resume != null) {
+            return;
+        }
+        if (eventType != null && !eventTypeIds.contains(eventType)) {
+            throw new ParameterException(spec.commandLine(), "--event-type " + eventType + ": no such event type in "
+                    + where + " (configured: " + String.join(", ", new TreeSet<>(eventTypeIds)) + ")");
+        }
+        if (partner != null && !partnerIds.contains(partner)) {
+            throw new ParameterException(spec.commandLine(), "--partner " + partner + ": no such partner in "
+                    + where + " (configured: " + String.join(", ", new TreeSet<>(partnerIds)) + ")");
+        }
     }
 
     private Instant parseTime(String text, String option) {

@@ -163,14 +163,48 @@ class ReclassifyRunTest {
         assertThat(record.args).anyMatch(a -> a.startsWith("(resumed by "));
     }
 
-    record Result(int exit, String out) {
+    @Test
+    void filtersSelectTheirLeadsAndAFilterNamingNothingConfiguredIsAnError() {
+        Path dir = dataDir.resolve("filters");
+        String[] range = {"--from", from.toString(), "--dry-run", "--bootstrap-servers", bootstrap,
+                "--data-dir", dir.toString()};
+
+        // When the filters name the stored answers' event type and partner
+        Result matching = execute(Datapost.commandLine(), concat(new String[] {"replay", "reclassify",
+                "--event-type", changedRule.getId(), "--partner", demo.getId()}, range));
+        // Then every answer is selected
+        assertThat(matching.exit).as(matching.out + matching.err).isZero();
+        assertThat(matching.out).contains(ANSWERS + " would change");
+
+        // When they name an event type or a partner that is not configured (a typo)
+        Result unknownType = execute(Datapost.commandLine(), concat(new String[] {"replay", "reclassify",
+                "--event-type", "insurance-qoute"}, range));
+        Result unknownPartner = execute(Datapost.commandLine(), concat(new String[] {"replay", "reforward",
+                "--partner", "demo-partnr"}, range));
+
+        // Then each is a usage error naming what is configured, and nothing runs or is recorded
+        assertThat(unknownType.exit).isEqualTo(2);
+        assertThat(unknownType.err).contains("--event-type insurance-qoute: no such event type")
+                .contains(changedRule.getId());
+        assertThat(unknownPartner.exit).isEqualTo(2);
+        assertThat(unknownPartner.err).contains("--partner demo-partnr: no such partner").contains(demo.getId());
+        assertThat(new ReplayLog(dir).list()).hasSize(1);
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        return java.util.stream.Stream.concat(java.util.Arrays.stream(a), java.util.Arrays.stream(b))
+                .toArray(String[]::new);
+    }
+
+    record Result(int exit, String out, String err) {
     }
 
     static Result execute(CommandLine cli, String... args) {
         StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
         cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(new StringWriter()));
+        cli.setErr(new PrintWriter(err));
         int exit = cli.execute(args);
-        return new Result(exit, out.toString());
+        return new Result(exit, out.toString(), err.toString());
     }
 }

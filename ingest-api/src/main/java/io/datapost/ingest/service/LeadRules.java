@@ -43,7 +43,13 @@ public class LeadRules {
             problems.putIfAbsent(problem.field(), problem);
         }
         body.fields().forEach((name, value) -> {
-            if (hasControlCharacter(value)) {
+            if (hasUnpairedSurrogate(name)) {
+                // not echoed: the name itself cannot be written as UTF-8
+                problems.putIfAbsent("", new FieldProblem("", "field names must be valid Unicode text"));
+            } else if (hasUnpairedSurrogate(value)) {
+                // JSON's "\ud800" escape: not a character; stored as UTF-8 it would silently become '?'
+                problems.putIfAbsent(name, new FieldProblem(name, "must be valid Unicode text (no unpaired surrogate)"));
+            } else if (hasControlCharacter(value)) {
                 problems.putIfAbsent(name, new FieldProblem(name, "must not contain control characters (line breaks included)"));
             }
         });
@@ -73,6 +79,23 @@ public class LeadRules {
             }
         }
         return new ArrayList<>(problems.values());
+    }
+
+    /** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
+    public static boolean hasUnpairedSurrogate(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                    i++;
+                } else {
+                    return true;
+                }
+            } else if (Character.isLowSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** CR, LF, NUL, DEL, C1 controls...: every control character except TAB. */

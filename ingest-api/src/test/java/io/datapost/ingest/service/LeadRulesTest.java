@@ -87,6 +87,22 @@ class LeadRulesTest {
     }
 
     @Test
+    void anUnpairedSurrogateIsAFormatErrorAndAPairIsFine() {
+        for (String bad : new String[] {"A\ud800", "\udc00A", "A\ud800B", "\ud83d\ud83d"}) {
+            Map<String, String> fields = complete();
+            fields.put("first_name", bad);
+
+            assertThat(rules.check(insuranceQuote, body(fields), null)).as(bad.chars().boxed().toList().toString())
+                    .extracting(FieldProblem::field).containsExactly("first_name");
+        }
+        Map<String, String> named = complete();
+        named.put("x\udc00", "1");
+        assertThat(rules.check(insuranceQuote, body(named), null)).extracting(FieldProblem::field)
+                .containsExactly("");
+        assertThat(LeadRules.hasUnpairedSurrogate("A\ud83c\udf1f")).isFalse();
+    }
+
+    @Test
     void tabEmojiAndRightToLeftTextAreFine() {
         Map<String, String> fields = complete();
         fields.put("first_name", "נועה 🌟");

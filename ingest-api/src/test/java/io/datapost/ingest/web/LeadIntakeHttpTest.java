@@ -148,6 +148,22 @@ class LeadIntakeHttpTest extends RunningIngestApi {
     }
 
     @Test
+    void anUnpairedSurrogateEscapeIsRefusedNotStoredAsAQuestionMark() {
+        // Given JSON whose last_name is "Silva" and a lone high surrogate escape (no character at all)
+        Map<TopicPartition, Long> mark = leads.mark();
+        String body = "{\"email\":\"ana.silva@example.org\",\"phone\":\"5550102233\",\"first_name\":\"Ana\","
+                + "\"last_name\":\"Silva\\ud800\",\"zip\":\"30301\"}";
+
+        // When
+        Answer answer = post(INSURANCE_QUOTE, DEMO).body(JSON, body).send();
+
+        // Then it is a field problem, and nothing is written
+        assertThat(answer.status()).as(answer.body()).isEqualTo(422);
+        assertThat(errorFields(answer)).containsExactly("last_name");
+        assertThat(leads.since(mark)).isEmpty();
+    }
+
+    @Test
     void valuesThatFailTheEventTypesFieldChecksAreListedAndNothingIsWritten() {
         // Given insurance-quote checks email, phone and zip
         Map<TopicPartition, Long> mark = leads.mark();

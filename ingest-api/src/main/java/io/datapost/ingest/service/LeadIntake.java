@@ -76,18 +76,32 @@ public class LeadIntake {
      * for a GET the lead is in {@code rawQuery}.
      */
     public record Post(Method method, String eventTypeId, String authorization, String idempotencyKey,
-            String contentType, long contentLength, InputStream body, String rawQuery) {
+            String contentType, String contentEncoding, long contentLength, InputStream body, String rawQuery) {
 
         public static Post post(String eventTypeId, String authorization, String idempotencyKey, String contentType,
-                long contentLength, InputStream body, String rawQuery) {
-            return new Post(Method.POST, eventTypeId, authorization, idempotencyKey, contentType, contentLength, body,
-                    rawQuery);
+                String contentEncoding, long contentLength, InputStream body, String rawQuery) {
+            return new Post(Method.POST, eventTypeId, authorization, idempotencyKey, contentType, contentEncoding,
+                    contentLength, body, rawQuery);
+        }
+
+        /** No {@code Content-Encoding}, or only {@code identity}. */
+        boolean identityEncoded() {
+            if (contentEncoding == null) {
+                return true;
+            }
+            for (String coding : contentEncoding.split(",")) {
+                String name = coding.strip();
+                if (!name.isEmpty() && !name.equalsIgnoreCase("identity")) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /** A GET (or a HEAD, which is always refused: it would create a lead without showing the answer). */
         public static Post query(Method method, String eventTypeId, String authorization, String idempotencyKey,
                 String rawQuery) {
-            return new Post(method, eventTypeId, authorization, idempotencyKey, null, -1,
+            return new Post(method, eventTypeId, authorization, idempotencyKey, null, null, -1,
                     InputStream.nullInputStream(), rawQuery);
         }
 
@@ -139,6 +153,9 @@ public class LeadIntake {
         IngestOptions options = IngestOptions.of(eventType);
         if (post.method() == Method.HEAD || post.method() == Method.GET && !options.allowGet()) {
             throw LeadRejectedException.methodNotAllowed(options.allowGet() ? GET_OR_POST : POST);
+        }
+        if (!post.identityEncoded()) {
+            throw LeadRejectedException.unsupportedContentEncoding();
         }
         int maxBytes = options.maxBodyBytes(properties.maxBodyBytesAsInt(), IngestProperties.MAX_BODY_CEILING);
         LeadBody body = post.byQuery()

@@ -113,6 +113,16 @@ public class LeadRejectedException extends RuntimeException {
                         + "application/xml or text/xml.");
     }
 
+    /**
+     * 415 for a body in a content coding we do not decode (gzip, br...), RFC 9110 section 15.5.16; the answer's
+     * {@code Accept-Encoding: identity} says what we take (RFC 7694).
+     */
+    public static LeadRejectedException unsupportedContentEncoding() {
+        return new LeadRejectedException(HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+                "Post the body without a Content-Encoding (identity): compressed bodies are not accepted.", List.of(),
+                Map.of(HttpHeaders.ACCEPT_ENCODING, "identity"));
+    }
+
     public static LeadRejectedException tooLarge(int maxBytes) {
         return new LeadRejectedException(HttpStatus.CONTENT_TOO_LARGE,
                 "The body is larger than " + maxBytes + " bytes.");

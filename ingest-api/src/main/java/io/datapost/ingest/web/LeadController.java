@@ -1,6 +1,7 @@
 package io.datapost.ingest.web;
 
 import java.io.IOException;
+import java.util.Collections;
 
 import jakarta.servlet.http.HttpServletRequest;
 
@@ -46,7 +47,9 @@ public class LeadController {
                 System.nanoTime() + bodyDeadlineNanos);
         return answers.answer(intake.submit(Post.post(eventTypeId, request.getHeader(HttpHeaders.AUTHORIZATION),
                 request.getHeader(LeadRules.IDEMPOTENCY_KEY_HEADER), request.getContentType(),
-                request.getContentLengthLong(), body, request.getQueryString())));
+                String.join(",", Collections.list(request.getHeaders(HttpHeaders.CONTENT_ENCODING))),
+                request.getContentLengthLong(), body,
+                request.getQueryString())));
     }
 
     /** Spring MVC routes HEAD here too; the intake refuses it (405) rather than create a lead. */

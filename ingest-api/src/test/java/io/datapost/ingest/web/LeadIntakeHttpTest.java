@@ -148,6 +148,32 @@ class LeadIntakeHttpTest extends RunningIngestApi {
     }
 
     @Test
+    void aCompressedBodyIs415SayingIdentityAndAnIdentityBodyIsAccepted() throws Exception {
+        // Given a lead gzip-compressed, and one labelled br
+        Map<TopicPartition, Long> mark = leads.mark();
+        java.io.ByteArrayOutputStream gzipped = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(gzipped)) {
+            gzip.write(COMPLETE.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+
+        // When they are posted with their Content-Encoding
+        Answer gzip = post(INSURANCE_QUOTE, DEMO).header("Content-Encoding", "gzip")
+                .body(JSON, gzipped.toByteArray()).send();
+        Answer br = post(INSURANCE_QUOTE, DEMO).header("Content-Encoding", "br").body(JSON, COMPLETE).send();
+        Answer identity = post(INSURANCE_QUOTE, DEMO).header("Content-Encoding", "identity").body(JSON, COMPLETE)
+                .send();
+
+        // Then the compressed ones are 415 naming the coding we take, and only the identity one is written
+        for (Answer refused : List.of(gzip, br)) {
+            assertThat(refused.status()).as(refused.body()).isEqualTo(415);
+            assertThat(refused.contentType()).startsWith("application/problem+json");
+            assertThat(refused.headers().firstValue("Accept-Encoding")).hasValue("identity");
+        }
+        assertThat(identity.status()).as(identity.body()).isEqualTo(202);
+        assertThat(leads.since(mark)).hasSize(1);
+    }
+
+    @Test
     void anUnpairedSurrogateEscapeIsRefusedNotStoredAsAQuestionMark() {
         // Given JSON whose last_name is "Silva" and a lone high surrogate escape (no character at all)
         Map<TopicPartition, Long> mark = leads.mark();

@@ -2,6 +2,7 @@ package io.datapost.schemas.kafka;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -9,11 +10,14 @@ import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 
 /**
- * Waits until every partition of some topics has a leader. A created topic is not yet writable: until its
+ * Waits until every partition of some topics has a leader whose log answers (an end-offset query, which needs the
+ * leader's log online as a write does). A created topic is not yet writable: until its
  * leaders are elected a producer gets retriable errors, and an idempotent producer that meets them while
  * batches are in flight can fail a batch (OutOfOrderSequence) that is then simply missing. Whoever creates
  * topics and writes at once (the local stack, tests) waits here first.
@@ -50,8 +54,12 @@ public final class TopicLeaders {
         String waitingFor = "metadata of " + topics;
         while (true) {
             try {
-                waitingFor = firstWithoutLeader(admin.describeTopics(topics).allTopicNames().get().values());
+                Collection<TopicDescription> descriptions = admin.describeTopics(topics).allTopicNames().get().values();
+                waitingFor = firstWithoutLeader(descriptions);
                 if (waitingFor == null) {
+                    // the metadata names leaders before the leader's own log is online: a write then still gets
+                    // NOT_LEADER_OR_FOLLOWER. Asking each leader for its end offset needs that log (as a write does).
+                    admin.listOffsets(latestOfEveryPartition(descriptions)).all().get();
                     return;
                 }
             } catch (ExecutionException e) {
@@ -62,6 +70,16 @@ public final class TopicLeaders {
             }
             Thread.sleep(POLL.toMillis());
         }
+    }
+
+    private static Map<TopicPartition, OffsetSpec> latestOfEveryPartition(Collection<TopicDescription> descriptions) {
+        Map<TopicPartition, OffsetSpec> query = new HashMap<>();
+        for (TopicDescription description : descriptions) {
+            for (TopicPartitionInfo partition : description.partitions()) {
+                query.put(new TopicPartition(description.name(), partition.partition()), OffsetSpec.latest());
+            }
+        }
+        return query;
     }
 
     private static String firstWithoutLeader(Collection<TopicDescription> descriptions) {

@@ -2,6 +2,7 @@ package io.datapost.ingest.server;
 
 import org.apache.catalina.Container;
 import org.apache.catalina.core.StandardHost;
+import org.apache.coyote.http11.AbstractHttp11Protocol;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
@@ -33,6 +34,20 @@ public class EdgeServerConfiguration {
                 System.setProperty(TOMCAT_USER_DATA_LOGGING, "NONE");
             }
         };
+    }
+
+    /**
+     * {@code Expect: 100-continue} is answered with 100 only when the app reads the body (Tomcat's default sends it
+     * at once): a post refused before its body is read (401, 403, 404, 413, 415, 429) gets its final answer without
+     * a 100 first, and its body is never sent.
+     */
+    @Bean
+    WebServerFactoryCustomizer<TomcatServletWebServerFactory> continueOnlyWhenTheBodyIsRead() {
+        return factory -> factory.addConnectorCustomizers(connector -> {
+            if (connector.getProtocolHandler() instanceof AbstractHttp11Protocol<?> http11) {
+                http11.setContinueResponseTiming("onRead");
+            }
+        });
     }
 
     @Bean

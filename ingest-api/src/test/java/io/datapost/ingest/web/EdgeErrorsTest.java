@@ -166,6 +166,56 @@ class EdgeErrorsTest {
     }
 
     @Test
+    void aDeclaredLengthOverTheLimitIsA413AtOnceNotAfterTheReadTimeoutAndTheConnectionCloses() throws IOException {
+        try (Socket socket = RawHttp.open(port)) {
+            // Given a client that declares 100,000 bytes (the limit is 64 KiB) and waits for an answer before sending
+            socket.getOutputStream().write(postHead(100_000).getBytes(StandardCharsets.UTF_8));
+
+            // When
+            String answer = answerWithin(socket, Duration.ofMillis(1500));
+
+            // Then the 413 arrived before the 2 s read timeout would have ended the wait, and it closes the connection
+            assertThat(answer).startsWith("HTTP/1.1 413").containsIgnoringCase("connection: close")
+                    .contains("application/problem+json");
+        }
+    }
+
+    @Test
+    void expectContinueForABodyOverTheLimitGetsThe413WithoutA100First() throws IOException {
+        try (Socket socket = RawHttp.open(port)) {
+            // Given a client that asks whether it may send 100,000 bytes
+            socket.getOutputStream().write(postHead(100_000).replace("Connection: close\r\n",
+                    "Expect: 100-continue\r\nConnection: close\r\n").getBytes(StandardCharsets.UTF_8));
+
+            // When
+            String answer = answerWithin(socket, Duration.ofMillis(1500));
+
+            // Then the first answer is the final one: no 100 Continue invites a body that would be refused
+            assertThat(answer).startsWith("HTTP/1.1 413").doesNotContain("100 Continue");
+        }
+    }
+
+    /** What arrives on the socket until the first answer's header section is complete, within {@code within}. */
+    private static String answerWithin(Socket socket, Duration within) throws IOException {
+        socket.setSoTimeout((int) within.toMillis());
+        long deadline = System.nanoTime() + within.toNanos();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        byte[] buffer = new byte[4096];
+        try {
+            while (!bytes.toString(StandardCharsets.ISO_8859_1).contains("\r\n\r\n") && System.nanoTime() < deadline) {
+                int n = socket.getInputStream().read(buffer);
+                if (n < 0) {
+                    break;
+                }
+                bytes.write(buffer, 0, n);
+            }
+        } catch (java.net.SocketTimeoutException e) {
+            throw new AssertionError("No complete answer within " + within + ", got: " + bytes, e);
+        }
+        return bytes.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    @Test
     void bodyThatStopsArrivingIsA408ProblemAfterTheReadTimeoutAndTheConnectionCloses() throws IOException {
         try (Socket socket = RawHttp.open(port)) {
             // Given a post whose body stops after 10 of its 200 bytes

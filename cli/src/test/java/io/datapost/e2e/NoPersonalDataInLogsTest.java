@@ -36,9 +36,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Personal data stays out of logs: every log event of every service (and of the broker and the clients, all in
  * this JVM), at DEBUG and below for datapost's own code and INFO for libraries, java.util.logging (Tomcat), plus
- * anything written to System.out/err, is captured during a whole end-to-end run (the scenario's 50 leads, then leads posted as JSON,
- * form (ISO-8859-1), XML, with Bearer, with a repeated Idempotency-Key, waiting for the verdict, and refused with
- * 400 and 422, including a field named by an email address and a request line Tomcat itself refuses), and none of the posted emails, phones or names, nor the API key, may appear in it.
+ * anything written to System.out/err, is captured during a whole end-to-end run (the scenario's 50 leads, then
+ * leads posted as JSON, form (ISO-8859-1), XML, with Bearer, with a repeated Idempotency-Key, waiting for the
+ * verdict, and refused with 400 and 422, including a field named by an email address and a request line Tomcat
+ * itself refuses), and none of the posted emails, phones or names, nor the API key, may appear in it.
  *
  * <p>Spring Boot's logging system is switched off for the run ({@code LoggingSystem=none}), so the services
  * starting up cannot replace the capturing appender; whatever SLF4J provider the test classpath has (Log4j 2 or

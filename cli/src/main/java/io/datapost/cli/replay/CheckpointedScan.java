@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -142,7 +143,7 @@ final class CheckpointedScan {
         log.save(record);
     }
 
-    private static long sum(java.util.Map<Integer, Long> positions) {
+    private static long sum(Map<Integer, Long> positions) {
         return positions.values().stream().mapToLong(Long::longValue).sum();
     }
 

@@ -9,10 +9,11 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Keeps what partners send out of Tomcat's own log lines, and puts {@link ProblemErrorReportValve} in place of Tomcat's HTML ErrorReportValve on the host, so errors Tomcat
- * answers before Spring MVC sees the request are problem+json too. The context customizer runs after the context
- * was added to the host and before the host starts; the host then finds a valve of the configured class and adds
- * no HTML one.
+ * Keeps what partners send out of Tomcat's own log lines, answers {@code Expect: 100-continue} only when the body
+ * is read, and puts {@link ProblemErrorReportValve} in place of Tomcat's HTML ErrorReportValve on the host, so
+ * errors Tomcat answers before Spring MVC sees the request are problem+json too. The context customizer runs after
+ * the context was added to the host and before the host starts; the host then finds a valve of the configured class
+ * and adds no HTML one.
  */
 @Configuration(proxyBeanMethods = false)
 public class EdgeServerConfiguration {

@@ -55,7 +55,7 @@ public class IdempotencyKeys {
         }
     }
 
-    /** Compares a post with what this instance accepted under the same submission id at most a window before {@code nowMillis}. */
+    /** Compares a post with what this instance accepted under its id within the window before {@code nowMillis}. */
     public Check check(String submissionId, LeadFingerprint fingerprint, long nowMillis) {
         if (!enabled) {
             return Check.NEW;
@@ -77,7 +77,7 @@ public class IdempotencyKeys {
         return compare(existing, fingerprint);
     }
 
-    /** Withdraws the claim {@link #reserve} made at {@code reservedAtMillis} for {@code fingerprint}, if it is still there. */
+    /** Withdraws the claim {@link #reserve} made at {@code reservedAtMillis} for {@code fingerprint}, if still held. */
     public void release(String submissionId, LeadFingerprint fingerprint, long reservedAtMillis) {
         if (enabled) {
             segment(submissionId).remove(submissionId, new Entry(reservedAtMillis, fingerprint));

@@ -211,7 +211,8 @@ public class LeadIntake {
             waiter.ifPresent(OutcomeWaiters.Waiter::release);
             releaseClaim(claim, submissionId, fingerprint, receivedAt);
             throw LeadRejectedException.unavailable(
-                    "The lead could not be stored in time and was not accepted. Retry later, with the same Idempotency-Key.");
+                    "The lead was not confirmed as stored in time; it may still be stored. Retry with the same "
+                            + "Idempotency-Key: a stored lead is then recognised, not delivered twice.");
         } catch (RuntimeException e) {
             waiter.ifPresent(OutcomeWaiters.Waiter::release);
             releaseClaim(claim, submissionId, fingerprint, receivedAt);

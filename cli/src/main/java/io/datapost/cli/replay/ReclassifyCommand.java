@@ -81,7 +81,7 @@ public final class ReclassifyCommand extends ReplaySubcommand {
         static Rules inForce(String bootstrapServers, Duration timeout) {
             ReplayKafka kafka = new ReplayKafka(bootstrapServers, timeout, new java.util.concurrent.atomic.AtomicBoolean());
             return new Rules(kafka.readTable(Topics.EVENT_TYPES), kafka.readTable(Topics.PARTNERS),
-                    "in force (" + Topics.EVENT_TYPES.name() + ")");
+                    "in force (" + Topics.EVENT_TYPES.name() + ", " + Topics.PARTNERS.name() + ")");
         }
     }
 }

@@ -49,6 +49,10 @@ public final class ReforwardCommand extends ReplaySubcommand {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         List<Verdict> chosen = outcomes == null ? List.of(Verdict.ERROR, Verdict.NO_RESPONSE) : outcomes;
+        if (chosen.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "--outcome names no outcome: give ERROR, NO_RESPONSE "
+                    + "or both");
+        }
         for (Verdict verdict : chosen) {
             if (!ALLOWED.contains(verdict)) {
                 throw new ParameterException(spec.commandLine(), "--outcome " + verdict

@@ -81,6 +81,9 @@ abstract class ReplaySubcommand implements Callable<Integer> {
 
     /** The replay to run: the one {@code --resume} names, else a new one from the options. */
     ReplayRecord record(ReplayLog log) {
+        if (timeoutSeconds <= 0) {
+            throw new ParameterException(spec.commandLine(), "--timeout must be a positive number of seconds");
+        }
         return resume != null ? resumed(log) : fresh();
     }
 

@@ -187,7 +187,18 @@ class ReclassifyRunTest {
         assertThat(unknownType.err).contains("--event-type insurance-qoute: no such event type")
                 .contains(changedRule.getId());
         assertThat(unknownPartner.exit).isEqualTo(2);
-        assertThat(unknownPartner.err).contains("--partner demo-partnr: no such partner").contains(demo.getId());
+        assertThat(unknownPartner.err).contains("--partner demo-partnr: no such partner").contains(demo.getId())
+                .contains("partners-v1");
+
+        // and so are a timeout that is not positive and an outcome list that names nothing
+        Result zeroTimeout = execute(Datapost.commandLine(), concat(new String[] {"replay", "reclassify",
+                "--timeout", "0"}, range));
+        Result noOutcome = execute(Datapost.commandLine(), concat(new String[] {"replay", "reforward",
+                "--outcome", ",,"}, range));
+        assertThat(zeroTimeout.exit).as(zeroTimeout.err).isEqualTo(2);
+        assertThat(zeroTimeout.err).contains("--timeout must be a positive number of seconds");
+        assertThat(noOutcome.exit).as(noOutcome.err).isEqualTo(2);
+        assertThat(noOutcome.err).contains("--outcome names no outcome");
         assertThat(new ReplayLog(dir).list()).hasSize(1);
     }
 

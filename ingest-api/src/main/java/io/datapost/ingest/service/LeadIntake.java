@@ -167,7 +167,7 @@ public class LeadIntake {
         String keySource = LeadRules.IDEMPOTENCY_KEY_HEADER;
         if (idempotencyKey == null && options.idempotencyKeyField() != null) {
             String value = body.fields().get(options.idempotencyKeyField());
-            if (value != null && !value.isBlank()) {
+            if (!LeadRules.isBlank(value)) {
                 idempotencyKey = value;
                 keySource = options.idempotencyKeyField();
             }

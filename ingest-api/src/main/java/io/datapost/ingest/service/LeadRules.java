@@ -55,14 +55,14 @@ public class LeadRules {
         });
         for (String required : eventType.getRequiredFields()) {
             String value = body.fields().get(required);
-            if ((value == null || value.isBlank()) && !problems.containsKey(required)) {
+            if (isBlank(value) && !problems.containsKey(required)) {
                 problems.put(required, new FieldProblem(required, "is required"));
             }
         }
         if (eventType.getFieldChecks() != null) {
             for (FieldCheck check : eventType.getFieldChecks()) {
                 String value = body.fields().get(check.getField());
-                if (value != null && !value.isBlank() && !problems.containsKey(check.getField())) {
+                if (!isBlank(value) && !problems.containsKey(check.getField())) {
                     String problem = formats.problem(check, value);
                     if (problem != null) {
                         problems.put(check.getField(), new FieldProblem(check.getField(), problem));
@@ -71,7 +71,7 @@ public class LeadRules {
             }
         }
         if (idempotencyKey != null && !problems.containsKey(keySource)) {
-            if (idempotencyKey.isBlank() || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY_LENGTH) {
+            if (isBlank(idempotencyKey) || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY_LENGTH) {
                 problems.put(keySource, new FieldProblem(keySource,
                         "must be 1 to " + MAX_IDEMPOTENCY_KEY_LENGTH + " characters (it is the idempotency key)"));
             } else if (hasControlCharacter(idempotencyKey)) {
@@ -79,6 +79,23 @@ public class LeadRules {
             }
         }
         return new ArrayList<>(problems.values());
+    }
+
+    /**
+     * Null, empty, or only white space, counting the Unicode space separators {@link String#isBlank()} does not
+     * (no-break space U+00A0, U+2007, U+202F): a name of one no-break space is no name.
+     */
+    public static boolean isBlank(String value) {
+        if (value == null) {
+            return true;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (!Character.isWhitespace(c) && !Character.isSpaceChar(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A high surrogate not followed by a low one, or a low one not preceded by a high one. */

@@ -2,6 +2,7 @@ package io.datapost.ingest.web;
 
 import java.io.IOException;
 import java.util.Collections;
+import java.util.List;
 
 import jakarta.servlet.http.HttpServletRequest;
 
@@ -15,6 +16,7 @@ import io.datapost.ingest.server.EdgeProperties;
 import io.datapost.ingest.service.LeadIntake;
 import io.datapost.ingest.service.LeadIntake.Method;
 import io.datapost.ingest.service.LeadIntake.Post;
+import io.datapost.ingest.service.LeadRejectedException;
 import io.datapost.ingest.service.LeadRules;
 
 /**
@@ -46,7 +48,7 @@ public class LeadController {
         BodyDeadlineInputStream body = new BodyDeadlineInputStream(request.getInputStream(),
                 System.nanoTime() + bodyDeadlineNanos);
         return answers.answer(intake.submit(Post.post(eventTypeId, request.getHeader(HttpHeaders.AUTHORIZATION),
-                request.getHeader(LeadRules.IDEMPOTENCY_KEY_HEADER), request.getContentType(),
+                idempotencyKey(request), request.getContentType(),
                 String.join(",", Collections.list(request.getHeaders(HttpHeaders.CONTENT_ENCODING))),
                 request.getContentLengthLong(), body,
                 request.getQueryString())));
@@ -57,7 +59,15 @@ public class LeadController {
     public Object submitByQuery(@PathVariable String eventTypeId, HttpServletRequest request) {
         Method method = "HEAD".equalsIgnoreCase(request.getMethod()) ? Method.HEAD : Method.GET;
         return answers.answer(intake.submit(Post.query(method, eventTypeId,
-                request.getHeader(HttpHeaders.AUTHORIZATION), request.getHeader(LeadRules.IDEMPOTENCY_KEY_HEADER),
-                request.getQueryString())));
+                request.getHeader(HttpHeaders.AUTHORIZATION), idempotencyKey(request), request.getQueryString())));
+    }
+
+    /** The one Idempotency-Key header; two are ambiguous (which one would the partner retry with?): 400. */
+    private static String idempotencyKey(HttpServletRequest request) {
+        List<String> keys = Collections.list(request.getHeaders(LeadRules.IDEMPOTENCY_KEY_HEADER));
+        if (keys.size() > 1) {
+            throw LeadRejectedException.malformed("Send one Idempotency-Key header, not " + keys.size() + ".");
+        }
+        return keys.isEmpty() ? null : keys.get(0);
     }
 }

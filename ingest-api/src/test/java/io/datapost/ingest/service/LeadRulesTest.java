@@ -87,6 +87,20 @@ class LeadRulesTest {
     }
 
     @Test
+    void aRequiredFieldOfOnlyNoBreakSpacesIsMissing() {
+        for (String blank : new String[] {"\u00a0", " \u2007 ", "\u202f\t"}) {
+            Map<String, String> fields = complete();
+            fields.put("last_name", blank);
+
+            assertThat(rules.check(insuranceQuote, body(fields), null)).as(blank.chars().boxed().toList().toString())
+                    .extracting(FieldProblem::field, FieldProblem::message)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("last_name", "is required"));
+        }
+        assertThat(rules.check(insuranceQuote, body(complete()), "\u00a0")).extracting(FieldProblem::field)
+                .containsExactly(LeadRules.IDEMPOTENCY_KEY_HEADER);
+    }
+
+    @Test
     void anUnpairedSurrogateIsAFormatErrorAndAPairIsFine() {
         for (String bad : new String[] {"A\ud800", "\udc00A", "A\ud800B", "\ud83d\ud83d"}) {
             Map<String, String> fields = complete();

@@ -55,6 +55,7 @@ public final class PartnerClient {
         private byte[] body = new byte[0];
         private boolean chunked;
         private String query;
+        private final java.util.List<String[]> repeated = new java.util.ArrayList<>();
 
         private Post(String eventTypeId) {
             this.eventTypeId = eventTypeId;
@@ -62,6 +63,12 @@ public final class PartnerClient {
 
         public Post header(String name, String value) {
             headers.put(name, value);
+            return this;
+        }
+
+        /** One more header line, also when a header of that name is already there. */
+        public Post addHeader(String name, String value) {
+            repeated.add(new String[] {name, value});
             return this;
         }
 
@@ -99,6 +106,7 @@ public final class PartnerClient {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(uri))
                     .timeout(Duration.ofSeconds(30)).POST(publisher);
             headers.forEach(request::header);
+            repeated.forEach(h -> request.header(h[0], h[1]));
             return exchange(request.build());
         }
     }

@@ -174,6 +174,22 @@ class LeadIntakeHttpTest extends RunningIngestApi {
     }
 
     @Test
+    void twoIdempotencyKeyHeadersAreA400AndNothingIsWritten() {
+        // Given
+        Map<TopicPartition, Long> mark = leads.mark();
+
+        // When a post carries two different keys
+        Answer answer = post(INSURANCE_QUOTE, DEMO).header("Idempotency-Key", "key-a")
+                .addHeader("Idempotency-Key", "key-b").body(JSON, COMPLETE).send();
+
+        // Then
+        assertThat(answer.status()).as(answer.body()).isEqualTo(400);
+        assertThat(answer.contentType()).startsWith("application/problem+json");
+        assertThat(answer.body()).doesNotContain("key-a", "key-b");
+        assertThat(leads.since(mark)).isEmpty();
+    }
+
+    @Test
     void anUnpairedSurrogateEscapeIsRefusedNotStoredAsAQuestionMark() {
         // Given JSON whose last_name is "Silva" and a lone high surrogate escape (no character at all)
         Map<TopicPartition, Long> mark = leads.mark();

@@ -54,6 +54,9 @@ final class PostgresServer {
                 .setDataDirectory(dataDir)
                 .setCleanDataDirectory(false)
                 .setPGStartupWait(Duration.ofSeconds(30))
+                // stopped by stop(), after the services (LocalStack's order); zonky's own JVM shutdown hook would
+                // stop it at the same moment as them, cutting off conversion-sink's last batch
+                .setRegisterShutdownHook(false)
                 .setServerConfig("max_connections", "100")
                 .setOutputRedirector(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                 .setErrorRedirector(ProcessBuilder.Redirect.appendTo(logFile.toFile()))

@@ -364,12 +364,14 @@ class LeadIntakeHttpTest extends RunningIngestApi {
 
         // When
         Answer health = partner.get("/actuator/health");
+        Answer readiness = partner.get("/actuator/health/readiness");
         Answer prometheus = partner.get("/actuator/prometheus");
         Answer env = partner.get("/actuator/env");
 
         // Then
         assertThat(health.status()).isEqualTo(200);
         assertThat(health.body()).contains("\"UP\"");
+        assertThat(readiness.status()).as(readiness.body()).isEqualTo(200); // config loaded: configTables is UP
         assertThat(env.status()).isEqualTo(404);
         assertThat(prometheus.status()).isEqualTo(200);
         assertThat(prometheus.body())

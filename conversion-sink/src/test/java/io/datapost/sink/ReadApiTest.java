@@ -323,9 +323,10 @@ class ReadApiTest {
                 "/v1/partners/" + DEMO_PARTNER + "/payouts/daily?from=March&to=2031-03-01",
                 basic(DEMO_PARTNER, DEMO_KEY));
 
-        // Then
+        // Then the parameter is named and the value not echoed
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(contentType(response)).startsWith(PROBLEM_JSON);
+        assertThat(response.body()).contains("'from'").doesNotContain("March");
     }
 
     private static List<String> dailyTotals(JsonNode body) {

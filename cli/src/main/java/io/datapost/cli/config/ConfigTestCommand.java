@@ -11,6 +11,7 @@ import io.datapost.forwarder.http.AdvertiserRequestRenderer;
 import io.datapost.forwarder.http.RequestRenderException;
 import io.datapost.schemas.AdvertiserResponse;
 import io.datapost.schemas.EventType;
+import io.datapost.schemas.LeadSubmitted;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -59,15 +60,17 @@ final class ConfigTestCommand implements Callable<Integer> {
                     config.eventTypes().stream().map(EventType::getId).sorted().toList());
             return ExitCodes.INVALID_INPUT;
         }
-        AdvertiserRequestRenderer.Rendering rendering;
+        AdvertiserRequestRenderer.Rendering shown;
         try {
-            rendering = new AdvertiserRequestRenderer().renderTracked(DryRun.lead(eventType, DryRun.readLead(lead)),
-                    eventType, DryRun.REQUEST_ID);
+            LeadSubmitted submitted = DryRun.lead(eventType, DryRun.readLead(lead));
+            // with the real secrets: every check of the request as it would be sent
+            new AdvertiserRequestRenderer().renderTracked(submitted, eventType, DryRun.REQUEST_ID);
+            shown = DryRun.forDisplay(submitted, eventType, System::getenv);
         } catch (RequestRenderException | IllegalArgumentException e) {
             err.println("no request would be sent: " + e.getMessage());
             return ExitCodes.INVALID_INPUT;
         }
-        out.print(DryRun.describe(rendering));
+        out.print(DryRun.describe(shown));
         if (response != null) {
             DryRun.SavedResponse saved;
             try {

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 import io.datapost.forwarder.http.AdvertiserRequestRenderer;
 import io.datapost.forwarder.http.RenderedRequest;
@@ -149,6 +150,19 @@ final class DryRun {
     static LeadSubmitted lead(EventType eventType, Map<String, String> fields) {
         return LeadSubmitted.newBuilder().setSubmissionId(SUBMISSION_ID).setEventTypeId(eventType.getId())
                 .setPartnerId("dry-run").setFields(fields).setReceivedAt(Instant.EPOCH).build();
+    }
+
+    /**
+     * The request to print: rendered again with every secret that is set replaced by {@link #MASK} where the event
+     * type inserts it, so a secret is hidden exactly there (masking its text everywhere afterwards would also
+     * garble other text that happens to contain it, and show where it occurs, for a short secret).
+     *
+     * @param environment where the real secrets are (only whether each is set is used)
+     */
+    static AdvertiserRequestRenderer.Rendering forDisplay(LeadSubmitted lead, EventType eventType,
+            Function<String, String> environment) {
+        return new AdvertiserRequestRenderer(name -> environment.apply(name) == null ? null : MASK)
+                .renderTracked(lead, eventType, REQUEST_ID);
     }
 
     /** The request as it would go on the wire (HTTP/1.1 form), secrets masked. */

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import io.datapost.cli.Datapost;
 import io.datapost.cli.ExitCodes;
+import io.datapost.schemas.EventType;
 import picocli.CommandLine;
 
 /** `datapost config test`: the exact request for a lead, and the verdict and values of a saved answer. */
@@ -52,6 +53,23 @@ class ConfigTestCommandTest {
         assertThat(exit).isEqualTo(ExitCodes.INVALID_INPUT);
         assertThat(out.toString()).isEmpty();
         assertThat(err.toString()).contains("no request would be sent: Secret environment variable CODEMSG_KEY is not set");
+    }
+
+    @Test
+    void aSecretIsMaskedWhereItIsInsertedNotWhereverItsCharactersOccur() throws Exception {
+        // Given a bearer token of one letter, "x", which also occurs in the URL and the lead
+        java.util.Map<String, String> environment = java.util.Map.of("BOOLEAN_TOKEN", "x", "CODEMSG_KEY", "k");
+        EventType booleanJson = new ConfigLoader(environment::get).load(resource("/advertisers")).eventTypes()
+                .stream().filter(e -> e.getId().equals("boolean-json")).findFirst().orElseThrow();
+        io.datapost.schemas.LeadSubmitted lead = DryRun.lead(booleanJson,
+                java.util.Map.of("email", "max@example.org", "phone", "5550001111", "zip", "10001"));
+
+        // When the request is described for printing
+        String shown = DryRun.describe(DryRun.forDisplay(lead, booleanJson, environment::get));
+
+        // Then the token is masked in its header, and the URL and the body are shown as they are
+        assertThat(shown).startsWith("POST https://api.boolean.example/v1/leads\n")
+                .contains("Authorization: Bearer ****\n").contains("max@example.org").doesNotContain("Bearer x");
     }
 
     private int run(String... args) {

@@ -317,6 +317,19 @@ class ReadApiTest {
     }
 
     @Test
+    void aStrangerGets401BeforeTheReportsParametersAreChecked() {
+        // When a report is asked for without credentials, with a missing and with a malformed date
+        HttpResponse<String> missing = http.get("/v1/partners/" + DEMO_PARTNER + "/payouts/daily", null);
+        HttpResponse<String> malformed = http.get(
+                "/v1/partners/" + DEMO_PARTNER + "/payouts/daily?from=March&to=2031-03-01", null);
+
+        // Then both are 401: nothing about what the report takes
+        assertThat(missing.statusCode()).as(missing.body()).isEqualTo(401);
+        assertThat(malformed.statusCode()).as(malformed.body()).isEqualTo(401);
+        assertThat(missing.body() + malformed.body()).doesNotContain("from");
+    }
+
+    @Test
     void malformedDateIsABadRequestProblem() {
         // When
         HttpResponse<String> response = http.get(

@@ -49,7 +49,8 @@ public final class ProblemJson {
             case 413 -> "The request is too large.";
             case 414 -> "The request line is too long.";
             case 431 -> "The request header section is too large.";
-            case 500 -> "An unexpected error occurred. It has been logged; nothing was accepted.";
+            case 500 -> "An unexpected error occurred and has been logged. A lead may or may not have been stored: "
+                    + "retry with the same Idempotency-Key.";
             case 501 -> "A transfer coding or method of this request is not implemented.";
             case 503 -> "The service is not available right now.";
             case 505 -> "Only HTTP/1.0 and HTTP/1.1 are supported.";

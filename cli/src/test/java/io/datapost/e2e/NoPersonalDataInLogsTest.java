@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -203,7 +204,7 @@ class NoPersonalDataInLogsTest extends EndToEndTest {
 
     /** Sends one request line as is (HttpClient refuses to send an invalid one); returns the whole answer. */
     private String rawRequest(String requestLine) throws Exception {
-        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", ingestPort)) {
+        try (Socket socket = new Socket("127.0.0.1", ingestPort)) {
             socket.setSoTimeout(10_000);
             socket.getOutputStream().write((requestLine + "\r\nHost: 127.0.0.1\r\nAuthorization: " + DEMO_AUTH
                     + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));

@@ -6,12 +6,14 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
 import io.datapost.cli.Datapost;
 import io.datapost.cli.ExitCodes;
 import io.datapost.schemas.EventType;
+import io.datapost.schemas.LeadSubmitted;
 import picocli.CommandLine;
 
 /** `datapost config test`: the exact request for a lead, and the verdict and values of a saved answer. */
@@ -58,11 +60,11 @@ class ConfigTestCommandTest {
     @Test
     void aSecretIsMaskedWhereItIsInsertedNotWhereverItsCharactersOccur() throws Exception {
         // Given a bearer token of one letter, "x", which also occurs in the URL and the lead
-        java.util.Map<String, String> environment = java.util.Map.of("BOOLEAN_TOKEN", "x", "CODEMSG_KEY", "k");
+        Map<String, String> environment = Map.of("BOOLEAN_TOKEN", "x", "CODEMSG_KEY", "k");
         EventType booleanJson = new ConfigLoader(environment::get).load(resource("/advertisers")).eventTypes()
                 .stream().filter(e -> e.getId().equals("boolean-json")).findFirst().orElseThrow();
-        io.datapost.schemas.LeadSubmitted lead = DryRun.lead(booleanJson,
-                java.util.Map.of("email", "max@example.org", "phone", "5550001111", "zip", "10001"));
+        LeadSubmitted lead = DryRun.lead(booleanJson,
+                Map.of("email", "max@example.org", "phone", "5550001111", "zip", "10001"));
 
         // When the request is described for printing
         String shown = DryRun.describe(DryRun.forDisplay(lead, booleanJson, environment::get));

@@ -4,6 +4,7 @@ import static io.datapost.cli.replay.ReplayIntegrationTest.count;
 import static io.datapost.cli.replay.ReplayIntegrationTest.sum;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -298,7 +299,7 @@ class ReforwardIntegrationTest {
         commandLine.setOut(new PrintWriter(out));
         commandLine.setErr(new PrintWriter(err));
         // bounded: a replay that cannot reach the end of its range must fail this test, not hang the build
-        int exit = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(120),
+        int exit = assertTimeoutPreemptively(Duration.ofSeconds(120),
                 () -> commandLine.execute(all.toArray(String[]::new)));
         return new Run(exit, out.toString(), err.toString());
     }

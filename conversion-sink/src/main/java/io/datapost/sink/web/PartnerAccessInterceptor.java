@@ -13,9 +13,9 @@ import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
- * Checks the caller of a partner report before its query parameters are bound: a stranger gets 401 whatever the
- * parameters, not a 400 that tells what the report takes. The controllers check again (harmless, and they stay
- * safe without this).
+ * The one access check of the partner reports ({@link PartnerReportsController}): the partner itself or the
+ * operator, checked before the query parameters are bound, so a stranger gets 401 whatever the parameters, not a
+ * 400 that tells what the report takes.
  */
 @Configuration(proxyBeanMethods = false)
 class PartnerAccessInterceptor implements HandlerInterceptor, WebMvcConfigurer {

@@ -7,11 +7,9 @@ import java.util.List;
 
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.format.annotation.DateTimeFormat.ISO;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -19,7 +17,11 @@ import io.datapost.sink.config.SinkProperties;
 import io.datapost.sink.store.ReportQueries;
 import io.datapost.sink.store.ReportQueries.ConversionPage;
 
-/** A partner's payout totals and conversions: for that partner itself or the operator. Days are UTC. */
+/**
+ * A partner's payout totals and conversions: for that partner itself or the operator, which
+ * {@link PartnerAccessInterceptor} checks for every {@code /v1/partners/{partnerId}/**} request before its
+ * parameters are bound. Days are UTC.
+ */
 @RestController
 public class PartnerReportsController {
 
@@ -27,12 +29,10 @@ public class PartnerReportsController {
     private static final int FIRST_YEAR = 1970;
     private static final int LAST_YEAR = 9998;
 
-    private final Callers callers;
     private final ReportQueries reports;
     private final int maxPageSize;
 
-    public PartnerReportsController(Callers callers, ReportQueries reports, SinkProperties properties) {
-        this.callers = callers;
+    public PartnerReportsController(ReportQueries reports, SinkProperties properties) {
         this.reports = reports;
         this.maxPageSize = properties.maxPageSize();
     }
@@ -41,9 +41,7 @@ public class PartnerReportsController {
     @GetMapping(path = "/v1/partners/{partnerId}/payouts/daily", produces = MediaType.APPLICATION_JSON_VALUE)
     public DailyPayouts dailyPayouts(@PathVariable String partnerId,
             @RequestParam @DateTimeFormat(iso = ISO.DATE) LocalDate from,
-            @RequestParam @DateTimeFormat(iso = ISO.DATE) LocalDate to,
-            @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization) {
-        callers.requireAccessTo(partnerId, authorization);
+            @RequestParam @DateTimeFormat(iso = ISO.DATE) LocalDate to) {
         checkRange(from, to);
         if (ChronoUnit.DAYS.between(from, to) >= MAX_DAYS) {
             throw ApiProblems.badRequest("A report covers at most " + MAX_DAYS + " days.");
@@ -60,9 +58,7 @@ public class PartnerReportsController {
             @RequestParam(required = false) @DateTimeFormat(iso = ISO.DATE) LocalDate from,
             @RequestParam(required = false) @DateTimeFormat(iso = ISO.DATE) LocalDate to,
             @RequestParam(defaultValue = "0") int page,
-            @RequestParam(defaultValue = "50") int size,
-            @RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization) {
-        callers.requireAccessTo(partnerId, authorization);
+            @RequestParam(defaultValue = "50") int size) {
         if (from != null && to != null) {
             checkRange(from, to);
         } else {
